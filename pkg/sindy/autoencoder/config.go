@@ -1,0 +1,221 @@
+package autoencoder
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/dynlearn/dynlearn/pkg/config"
+)
+
+// Activation names a hidden-layer activation function.
+type Activation string
+
+// The supported activations. Champion et al. use Sigmoid in all their examples.
+const (
+	Sigmoid Activation = "sigmoid"
+	ELU     Activation = "elu"
+	ReLU    Activation = "relu"
+	Linear  Activation = "linear"
+)
+
+// Config holds every setting of a SINDy autoencoder and its training. Paper returns Champion et
+// al.'s Lorenz values; Quick a small variant for CI; Default picks one of them by quick mode.
+type Config struct {
+	// Network.
+	InputDim    int        // Dimension n of the observations x.
+	Widths      []int      // Hidden widths of the encoder (the decoder uses them reversed).
+	LatentDim   int        // Dimension d of z.
+	PolyOrder   int        // Highest polynomial order of the library Θ(z) (<= 5).
+	IncludeSine bool       // Add sin(z_i) to the library.
+	Activation  Activation // Hidden-layer activation.
+	ModelOrder  int        // 1: ż = Θ(z)Ξ; 2: z̈ = Θ(z, ż)Ξ.
+	CoeffInit   float64    // Initial value of every Ξ entry (paper: constant 1).
+
+	// Loss weights: decoder, λ1 (x' or x''), λ2 (z' or z''), λ3 (L1 of Ξ).
+	WeightDecoder float64
+	WeightSindyX  float64
+	WeightSindyZ  float64
+	WeightL1      float64
+
+	// Training.
+	LearningRate       float64 // Adam's learning rate (both phases).
+	BatchSize          int
+	Epochs             int     // Epochs with the L1 term and sequential thresholding (paper: 10001).
+	RefinementEpochs   int     // Epochs without L1 and with the mask frozen, with a fresh Adam (paper: 1001).
+	ThresholdFrequency int     // Threshold Ξ after every this many epochs (paper: 500).
+	Threshold          float64 // Coefficients with |ξ| <= Threshold are masked out (paper: 0.1).
+	Shuffle            bool    // Shuffle the mini-batches every epoch (the paper takes them in order).
+	EvalFrequency      int     // Validation losses every this many epochs (paper: 100).
+	Seed               uint64  // Seed of the initial weights and of the shuffling.
+
+	// PlainAutodiff computes the weight gradients with GoMLX's generic reverse-mode rule instead of
+	// the cheaper formulation of the training graph (same numbers, slower on the pure-Go backend;
+	// for benchmarks and checks).
+	PlainAutodiff bool `json:",omitempty"`
+}
+
+// Paper returns the configuration of Champion et al.'s Lorenz model (their model1_params.pkl):
+// 128-64-32-3 sigmoid encoder, cubic library of 20 terms, λ1 = 1e-4, λ2 = 0, λ3 = 1e-5, batch 8000,
+// learning rate 1e-3, 10001 epochs with thresholding at 0.1 every 500, 1001 refinement epochs.
+// Shuffle is true (the paper's unshuffled order is Shuffle = false).
+func Paper() Config {
+	return Config{
+		InputDim: 128, Widths: []int{64, 32}, LatentDim: 3, PolyOrder: 3, Activation: Sigmoid, ModelOrder: 1, CoeffInit: 1,
+		WeightDecoder: 1, WeightSindyX: 1e-4, WeightSindyZ: 0, WeightL1: 1e-5,
+		LearningRate: 1e-3, BatchSize: 8000, Epochs: 10001, RefinementEpochs: 1001,
+		ThresholdFrequency: 500, Threshold: 0.1, Shuffle: true, EvalFrequency: 100, Seed: 1,
+	}
+}
+
+// Quick returns a small configuration that trains on a 2-core CPU in about a minute: the paper's
+// network and loss, batch 1024, 150 epochs with thresholding every 50 and 30 refinement epochs. Use
+// it with a small data set (e.g. 64 training trajectories).
+func Quick() Config {
+	c := Paper()
+	c.BatchSize = 1024
+	c.Epochs = 150
+	c.RefinementEpochs = 30
+	c.ThresholdFrequency = 50
+	c.EvalFrequency = 10
+	return c
+}
+
+// Default returns Quick() in quick mode (DYNLEARN_QUICK=1) and Paper() otherwise.
+func Default() Config { return config.Pick(Quick(), Paper()) }
+
+// LibrarySize is the number of terms of Θ: polynomials of LatentDim (or 2·LatentDim for order 2)
+// variables up to PolyOrder, plus sines.
+func (c Config) LibrarySize() int {
+	n := c.LatentDim * c.ModelOrder
+	size := 0
+	for k := 0; k <= c.PolyOrder; k++ {
+		size += binom(n+k-1, k)
+	}
+	if c.IncludeSine {
+		size += n
+	}
+	return size
+}
+
+func binom(n, k int) int {
+	r := 1
+	for i := 1; i <= k; i++ {
+		r = r * (n - k + i) / i
+	}
+	return r
+}
+
+// Validate checks the configuration and names the first problem.
+func (c Config) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("autoencoder config: "+format, args...)
+	}
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	switch {
+	case c.InputDim <= 0:
+		return bad("InputDim=%d must be > 0", c.InputDim)
+	case c.LatentDim <= 0:
+		return bad("LatentDim=%d must be > 0", c.LatentDim)
+	case c.PolyOrder < 0 || c.PolyOrder > 5:
+		return bad("PolyOrder=%d must be in 0..5", c.PolyOrder)
+	case c.ModelOrder != 1 && c.ModelOrder != 2:
+		return bad("ModelOrder=%d must be 1 or 2", c.ModelOrder)
+	case c.BatchSize <= 0:
+		return bad("BatchSize=%d must be > 0", c.BatchSize)
+	case c.Epochs < 0 || c.RefinementEpochs < 0:
+		return bad("Epochs=%d and RefinementEpochs=%d must be >= 0", c.Epochs, c.RefinementEpochs)
+	case c.ThresholdFrequency < 0:
+		return bad("ThresholdFrequency=%d must be >= 0 (0 disables thresholding)", c.ThresholdFrequency)
+	case !(c.LearningRate > 0) || !finite(c.LearningRate):
+		return bad("LearningRate=%g must be > 0", c.LearningRate)
+	case !(c.Threshold >= 0) || !finite(c.Threshold):
+		return bad("Threshold=%g must be >= 0", c.Threshold)
+	case !finite(c.CoeffInit):
+		return bad("CoeffInit=%g must be finite", c.CoeffInit)
+	}
+	for _, w := range []float64{c.WeightDecoder, c.WeightSindyX, c.WeightSindyZ, c.WeightL1} {
+		if !(w >= 0) || !finite(w) {
+			return bad("loss weights must be finite and >= 0, got %g", w)
+		}
+	}
+	for _, w := range c.Widths {
+		if w <= 0 {
+			return bad("Widths=%v must be positive", c.Widths)
+		}
+	}
+	switch c.Activation {
+	case Sigmoid, ELU, ReLU, Linear:
+	default:
+		return bad("Activation=%q unknown (sigmoid, elu, relu or linear)", c.Activation)
+	}
+	return nil
+}
+
+// Builder configures a SINDy autoencoder in GoMLX's builder style; see New.
+type Builder struct{ cfg Config }
+
+// New starts a builder from a configuration (usually Paper(), Quick() or Default()):
+//
+//	m, err := autoencoder.New(autoencoder.Paper()).Widths(64, 32).Latent(3).PolyOrder(3).Done()
+func New(cfg Config) *Builder {
+	cfg.Widths = append([]int(nil), cfg.Widths...)
+	return &Builder{cfg: cfg}
+}
+
+// InputDim sets the dimension of the observations.
+func (b *Builder) InputDim(n int) *Builder { b.cfg.InputDim = n; return b }
+
+// Widths sets the encoder's hidden widths (the decoder mirrors them).
+func (b *Builder) Widths(w ...int) *Builder { b.cfg.Widths = append([]int(nil), w...); return b }
+
+// Latent sets the latent dimension.
+func (b *Builder) Latent(d int) *Builder { b.cfg.LatentDim = d; return b }
+
+// PolyOrder sets the library's polynomial order.
+func (b *Builder) PolyOrder(p int) *Builder { b.cfg.PolyOrder = p; return b }
+
+// Sine adds (or removes) the sine terms of the library.
+func (b *Builder) Sine(on bool) *Builder { b.cfg.IncludeSine = on; return b }
+
+// Activation sets the hidden activation.
+func (b *Builder) Activation(a Activation) *Builder { b.cfg.Activation = a; return b }
+
+// SecondOrder makes the model z̈ = Θ(z, ż) Ξ.
+func (b *Builder) SecondOrder() *Builder { b.cfg.ModelOrder = 2; return b }
+
+// LossWeights sets the decoder weight, λ1 (x-derivative), λ2 (z-derivative) and λ3 (L1).
+func (b *Builder) LossWeights(decoder, sindyX, sindyZ, l1 float64) *Builder {
+	b.cfg.WeightDecoder, b.cfg.WeightSindyX, b.cfg.WeightSindyZ, b.cfg.WeightL1 = decoder, sindyX, sindyZ, l1
+	return b
+}
+
+// LearningRate sets Adam's learning rate.
+func (b *Builder) LearningRate(lr float64) *Builder { b.cfg.LearningRate = lr; return b }
+
+// BatchSize sets the mini-batch size.
+func (b *Builder) BatchSize(n int) *Builder { b.cfg.BatchSize = n; return b }
+
+// Epochs sets the epochs of the thresholding phase and of the refinement phase.
+func (b *Builder) Epochs(main, refinement int) *Builder {
+	b.cfg.Epochs, b.cfg.RefinementEpochs = main, refinement
+	return b
+}
+
+// Thresholding sets the sequential thresholding: every freq epochs, |ξ| <= threshold is masked out.
+func (b *Builder) Thresholding(freq int, threshold float64) *Builder {
+	b.cfg.ThresholdFrequency, b.cfg.Threshold = freq, threshold
+	return b
+}
+
+// Shuffle turns mini-batch shuffling on (default) or off (the paper's in-order batches).
+func (b *Builder) Shuffle(on bool) *Builder { b.cfg.Shuffle = on; return b }
+
+// Seed sets the seed of the weights and the shuffling.
+func (b *Builder) Seed(s uint64) *Builder { b.cfg.Seed = s; return b }
+
+// Config returns the configuration built so far.
+func (b *Builder) Config() Config { return b.cfg }
+
+// Done validates the configuration and creates the model (weights initialised from the seed) on
+// the project's backend (package backend).
+func (b *Builder) Done() (*Model, error) { return NewModel(b.cfg) }

@@ -1,0 +1,42 @@
+// Package autoencoder is the SINDy autoencoder of Champion, Lusch, Kutz & Brunton (PNAS 2019) on
+// GoMLX: an encoder z = φ(x), a decoder x̂ = ψ(z) and a sparse latent model ż = Θ(z)(M ⊙ Ξ), trained
+// jointly with the loss
+//
+//	‖x - ψ(φ(x))‖² + λ1 ‖ẋ - ∇ψ(z) Θ(z)Ξ‖² + λ2 ‖∇φ(x) ẋ - Θ(z)Ξ‖² + λ3 ‖Ξ‖₁
+//
+// (means over batch and dimensions; second-order models use ẍ, z̈ and Θ(z, ż)). Time derivatives go
+// through the networks in closed form (Propagate), layer by layer, as in the paper's code.
+//
+// Configuration: Paper() holds the paper's Lorenz values (128-64-32-3 sigmoid networks, cubic library,
+// λ1 = 1e-4, λ2 = 0, λ3 = 1e-5, Adam 1e-3, batch 8000, 10001 epochs with thresholding at 0.1 every
+// 500, 1001 refinement epochs); Quick() a small schedule; Default() picks by DYNLEARN_QUICK. Models
+// are built in GoMLX's builder style:
+//
+//	m, err := autoencoder.New(autoencoder.Paper()).Widths(64, 32).Latent(3).PolyOrder(3).Done()
+//	st, err := m.Train(train, val, autoencoder.TrainOptions{Checkpoint: path, Show: true})
+//	metrics, err := m.Evaluate(test)      // the paper's relative errors
+//	sm, err := m.SINDy()                  // the discovered model as a sindy.Model: print, simulate
+//
+// Training (Model.Train): shuffled mini-batches (Shuffle = false gives the paper's in-order batches),
+// sequential thresholding every ThresholdFrequency epochs, then a refinement phase with a fresh Adam,
+// no L1 term and the mask frozen. It checkpoints atomically (package training), resumes from the
+// checkpoint after an interrupt, is reproducible for a seed, stops with training.ErrDiverged on a
+// NaN/Inf loss, and can show a progress bar and a live loss chart (package plotting). TrainEnsemble
+// trains several seeds and Select picks one as the paper does (lowest validation loss among sparse
+// models).
+//
+// # Speed
+//
+// GoMLX's generic reverse-mode rule for y = h W forms ∂L/∂W = hᵀ v by contracting the batch axis of
+// two batch-major matrices, and the pure-Go backend's matmul first transposes both (the batch axis
+// must be last on its left operand) — for every layer and every derivative path. The training graph
+// instead feeds W through StopGradient, asks graph.Gradient for the adjoints v of the products, and
+// forms hᵀ v with only the narrower of h and v transposed (weightTape); derivative paths that cannot
+// reach the loss (the encoder's ż when λ2 = 0) are left out of the backward pass. Config.PlainAutodiff
+// switches back to the generic rule (TestWeightTapeGradients checks both agree).
+//
+// BenchmarkSINDyAutoencoderStep times one Adam step at the paper's sizes (batch 8000) with the
+// arithmetic of the PyTorch reference (/work/shared/bench/sae_torch.py); `go run
+// ./pkg/sindy/cmd/saebench` runs Go (both formulations) and PyTorch interleaved and prints ms/step
+// and the ratio. See the repository's docs for measured numbers.
+package autoencoder

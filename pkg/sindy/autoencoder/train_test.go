@@ -1,0 +1,305 @@
+package autoencoder_test
+
+import (
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"github.com/dynlearn/dynlearn/pkg/sindy/autoencoder"
+	"github.com/dynlearn/dynlearn/pkg/sindy/lorenzdata"
+	"github.com/dynlearn/dynlearn/pkg/training"
+)
+
+func smallData(t *testing.T, ics int, seed uint64) autoencoder.Data {
+	t.Helper()
+	c := lorenzdata.Train(ics)
+	c.Seed = seed
+	d, err := lorenzdata.Generate(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.AE()
+}
+
+// smallConfig is a tiny network that trains in a fraction of a second per epoch.
+func smallConfig() autoencoder.Config {
+	return autoencoder.New(autoencoder.Quick()).Widths(16, 8).BatchSize(250).Epochs(6, 2).Thresholding(3, 0.1).Config()
+}
+
+func coefficients(t *testing.T, m *autoencoder.Model) [][]float64 {
+	t.Helper()
+	xi, err := m.Coefficients()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return xi
+}
+
+func TestTrainReproducibleAndResumes(t *testing.T) {
+	t.Setenv("DYNLEARN_CACHE", t.TempDir())
+	train, val := smallData(t, 4, 11), smallData(t, 2, 12)
+	cfg := smallConfig()
+	cfg.EvalFrequency = 1
+
+	// Two uninterrupted runs with the same seed agree exactly.
+	var ref [][]float64
+	var refState *autoencoder.State
+	for range 2 {
+		m, err := autoencoder.New(cfg).Done()
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := m.Train(train, val, autoencoder.TrainOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		xi := coefficients(t, m)
+		if ref == nil {
+			ref, refState = xi, st
+			continue
+		}
+		for i := range xi {
+			for j := range xi[i] {
+				if xi[i][j] != ref[i][j] {
+					t.Fatalf("same seed, different Ξ[%d,%d]: %v vs %v", i, j, xi[i][j], ref[i][j])
+				}
+			}
+		}
+	}
+	// The loss goes down.
+	_, vl := refState.History.XY("val loss")
+	if len(vl) != 8 || !(vl[len(vl)-1] < 0.7*vl[0]) {
+		t.Errorf("validation loss did not decrease by 30%% in 8 epochs: %v", vl)
+	}
+	for i := 1; i < len(vl); i++ {
+		if vl[i] >= vl[i-1] {
+			t.Errorf("validation loss went up at epoch %d: %v", i, vl)
+		}
+	}
+	if len(refState.Thresholds) != 1 || !refState.Done || refState.RefineStart != 6 {
+		t.Errorf("state: thresholds %v, done %v, refinement from %d", refState.Thresholds, refState.Done, refState.RefineStart)
+	}
+
+	// Interrupted after 3 and after 6 epochs (inside and after the main phase), resumed by fresh
+	// models from the checkpoint: the same result.
+	ckpt := filepath.Join(t.TempDir(), "run.ckpt")
+	for _, stop := range []int{3, 4} {
+		m, err := autoencoder.New(cfg).Done()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Train(train, val, autoencoder.TrainOptions{Checkpoint: ckpt, StopAfter: stop}); !errors.Is(err, autoencoder.ErrStopped) {
+			t.Fatalf("StopAfter: err = %v", err)
+		}
+	}
+	m, err := autoencoder.New(cfg).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := m.Train(train, val, autoencoder.TrainOptions{Checkpoint: ckpt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	xi := coefficients(t, m)
+	for i := range xi {
+		for j := range xi[i] {
+			if xi[i][j] != ref[i][j] {
+				t.Fatalf("resumed run differs at Ξ[%d,%d]: %v vs %v", i, j, xi[i][j], ref[i][j])
+			}
+		}
+	}
+	if st.Epoch != 8 || len(st.History.Steps) != 8 {
+		t.Errorf("resumed state: epoch %d, %d history entries", st.Epoch, len(st.History.Steps))
+	}
+
+	// Save / Load round trip.
+	path := filepath.Join(t.TempDir(), "model.ckpt")
+	if err := m.Save(path, st); err != nil {
+		t.Fatal(err)
+	}
+	m2, st2, err := autoencoder.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := m.Evaluate(val)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := m2.Evaluate(val)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a != b || st2.Epoch != st.Epoch || m2.ActiveTerms() != m.ActiveTerms() {
+		t.Errorf("loaded model differs: %+v vs %+v", a, b)
+	}
+
+	// A different configuration refuses the checkpoint.
+	other := cfg
+	other.Widths = []int{8, 8}
+	mo, err := autoencoder.New(other).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mo.Train(train, val, autoencoder.TrainOptions{Checkpoint: ckpt}); err == nil {
+		t.Error("checkpoint of another configuration accepted")
+	}
+}
+
+func TestThresholdingAndSparsity(t *testing.T) {
+	t.Setenv("DYNLEARN_CACHE", t.TempDir())
+	m, err := autoencoder.New(smallConfig()).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.ActiveTerms() != 60 {
+		t.Fatalf("initial active terms %d, want 60", m.ActiveTerms())
+	}
+	// Ξ starts at 1 everywhere: a threshold of 0.5 keeps everything, 1 removes everything.
+	if n, err := m.Threshold(0.5); err != nil || n != 60 {
+		t.Errorf("Threshold(0.5) = %d, %v", n, err)
+	}
+	if n, err := m.Threshold(1); err != nil || n != 0 {
+		t.Errorf("Threshold(1) = %d, %v", n, err)
+	}
+	xi := coefficients(t, m)
+	for i := range xi {
+		for j := range xi[i] {
+			if xi[i][j] != 0 {
+				t.Fatalf("masked coefficient Ξ[%d,%d] = %g", i, j, xi[i][j])
+			}
+		}
+	}
+}
+
+func TestDivergenceIsReported(t *testing.T) {
+	t.Setenv("DYNLEARN_CACHE", t.TempDir())
+	train, val := smallData(t, 4, 11), smallData(t, 2, 12)
+	cfg := smallConfig()
+	cfg.LearningRate = 1e30
+	m, err := autoencoder.New(cfg).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = m.Train(train, val, autoencoder.TrainOptions{})
+	if !errors.Is(err, training.ErrDiverged) {
+		t.Fatalf("err = %v, want ErrDiverged", err)
+	}
+}
+
+func TestBadInputs(t *testing.T) {
+	t.Setenv("DYNLEARN_CACHE", t.TempDir())
+	if _, err := autoencoder.New(autoencoder.Quick()).Activation("tanhh").Done(); err == nil {
+		t.Error("unknown activation accepted")
+	}
+	if _, err := autoencoder.New(autoencoder.Quick()).Latent(0).Done(); err == nil {
+		t.Error("latent 0 accepted")
+	}
+	m, err := autoencoder.New(smallConfig()).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := smallData(t, 2, 3)
+	bad := good
+	bad.Dim = 64
+	if _, err := m.Train(bad, good, autoencoder.TrainOptions{}); err == nil {
+		t.Error("wrong dimension accepted")
+	}
+	nan := good
+	nan.X = append([]float32(nil), good.X...)
+	nan.X[5] = float32(math.NaN())
+	if _, err := m.Evaluate(nan); err == nil {
+		t.Error("NaN data accepted")
+	}
+}
+
+func TestSecondOrderTrains(t *testing.T) {
+	t.Setenv("DYNLEARN_CACHE", t.TempDir())
+	train, val := smallData(t, 2, 5), smallData(t, 1, 6)
+	cfg := autoencoder.New(smallConfig()).SecondOrder().Latent(1).Epochs(2, 1).Config()
+	m, err := autoencoder.New(cfg).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Library().Size() != 10 || m.Library().Names()[2] != "z1'" {
+		t.Errorf("order-2 library: %v", m.Library().Names())
+	}
+	if _, err := m.Train(train, val, autoencoder.TrainOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	mt, err := m.Evaluate(val)
+	if err != nil || math.IsNaN(mt.Loss) {
+		t.Fatalf("evaluate: %+v, %v", mt, err)
+	}
+}
+
+func TestSelect(t *testing.T) {
+	c := []autoencoder.Candidate{
+		{Active: 30, Val: autoencoder.Metrics{Loss: 1e-6}},
+		{Active: 8, Val: autoencoder.Metrics{Loss: 1e-4}},
+		{Active: 7, Val: autoencoder.Metrics{Loss: 1e-5}},
+		{Active: 7, Val: autoencoder.Metrics{Loss: math.NaN()}},
+	}
+	if got := autoencoder.Select(c, 10); got != 2 {
+		t.Errorf("Select = %d, want 2 (sparse, lowest validation loss)", got)
+	}
+	if got := autoencoder.Select(c[:1], 10); got != 0 {
+		t.Errorf("Select with no sparse model = %d, want 0", got)
+	}
+}
+
+func TestEveryActivationTrains(t *testing.T) {
+	t.Setenv("DYNLEARN_CACHE", t.TempDir())
+	train, val := smallData(t, 4, 11), smallData(t, 2, 12)
+	for _, act := range []autoencoder.Activation{autoencoder.Sigmoid, autoencoder.ELU, autoencoder.ReLU, autoencoder.Linear} {
+		cfg := autoencoder.New(smallConfig()).Activation(act).Epochs(4, 0).Thresholding(0, 0.1).Config()
+		cfg.EvalFrequency = 1
+		m, err := autoencoder.New(cfg).Done()
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := m.Train(train, val, autoencoder.TrainOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", act, err)
+		}
+		_, vl := st.History.XY("val loss")
+		if !(vl[len(vl)-1] < vl[0]) {
+			t.Errorf("%s: validation loss did not decrease: %v", act, vl)
+		}
+	}
+}
+
+func TestInterruptSavesAndResumes(t *testing.T) {
+	t.Setenv("DYNLEARN_CACHE", t.TempDir())
+	train, val := smallData(t, 4, 11), smallData(t, 2, 12)
+	cfg := smallConfig()
+	cfg.EvalFrequency = 1
+	ckpt := filepath.Join(t.TempDir(), "run.ckpt")
+	m, err := autoencoder.New(cfg).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer training.ResetInterrupt()
+	_, err = m.Train(train, val, autoencoder.TrainOptions{Checkpoint: ckpt, OnEval: func(p autoencoder.Progress) {
+		if p.Epoch == 2 {
+			_ = syscall.Kill(os.Getpid(), syscall.SIGINT) // what Ctrl-C / "interrupt kernel" sends
+		}
+	}})
+	if !errors.Is(err, training.ErrInterrupted) {
+		t.Fatalf("err = %v, want ErrInterrupted", err)
+	}
+	training.ResetInterrupt()
+	m2, err := autoencoder.New(cfg).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := m2.Train(train, val, autoencoder.TrainOptions{Checkpoint: ckpt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.Done || st.Epoch != 8 || st.History.Steps[0] != 0 {
+		t.Errorf("resumed state: done %v, epoch %d, history %v", st.Done, st.Epoch, st.History.Steps)
+	}
+}

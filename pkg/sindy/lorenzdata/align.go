@@ -1,0 +1,98 @@
+package lorenzdata
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/dynlearn/dynlearn/pkg/sindy"
+)
+
+// Library returns the SINDy library of the Lorenz example: 3 variables, polynomials up to order 3
+// (20 terms in Champion et al.'s order).
+func Library() *sindy.Library { return sindy.NewLibrary(3).Polynomial(3).MustLibrary() }
+
+// TrueCoefficients returns Ξ of the Lorenz system in the scaled coordinates z/40 (20 × 3):
+// ż1 = -10 z1 + 10 z2, ż2 = 28 z1 - z2 - 40 z1 z3, ż3 = -8/3 z3 + 40 z1 z2.
+func TrueCoefficients(scale float64) [][]float64 {
+	xi := make([][]float64, 20)
+	for i := range xi {
+		xi[i] = make([]float64, 3)
+	}
+	xi[1][0], xi[2][0] = -10, 10
+	xi[1][1], xi[2][1], xi[6][1] = 28, -1, -1/scale
+	xi[3][2], xi[5][2] = -8.0/3, 1/scale
+	return xi
+}
+
+// Alignment is the affine change of coordinates that maps a learned latent model onto the Lorenz
+// structure: z_{Perm[k]} = A[k] w_k + B[k].
+type Alignment struct {
+	Perm    []int
+	A, B    []float64
+	Aligned [][]float64 // Ξ in the w coordinates.
+	// Error is ‖Ξ_aligned - Ξ_true‖ / ‖Ξ_true‖ over the linear terms, where the free scale of w1 does not
+	// matter, plus the size of all terms outside the Lorenz structure (relative to ‖Ξ_true‖).
+	Error float64
+}
+
+// MaxAlignError is the largest Alignment.Error that Align accepts as "Lorenz in other coordinates".
+const MaxAlignError = 0.3
+
+// Align finds the permutation of the latent variables and the affine map (the one of Champion et
+// al.'s analyze_lorenz notebooks: w1 = z1, w2 = z2/a2, w3 = (z3 - b3)/a3 with a2 = 10/Ξ[z2,ż1],
+// a3 = √(-Ξ[z1z2,ż3]/Ξ[z1z3,ż2]) |a2|, b3 = -Ξ[1,ż3]/Ξ[z3,ż3]) that brings a learned Ξ (20 × 3,
+// polynomial order 3) closest to the Lorenz equations, and returns Ξ in the aligned coordinates. When
+// even the best alignment is farther than MaxAlignError from Lorenz, it returns it with an error.
+// The nonlinear coefficients keep the free scale of w1 (they are ±40/a, not ±40).
+func Align(xi [][]float64) (*Alignment, error) {
+	lib := Library()
+	if len(xi) != lib.Size() {
+		return nil, fmt.Errorf("lorenzdata: align: Ξ has %d rows, want %d", len(xi), lib.Size())
+	}
+	truth := TrueCoefficients(1.0 / 40)
+	var best *Alignment
+	ident := []float64{1, 1, 1}
+	zero := []float64{0, 0, 0}
+	for _, perm := range [][]int{{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}} {
+		p, err := sindy.AffineTransform(lib, xi, perm, ident, zero)
+		if err != nil {
+			return nil, err
+		}
+		bCoef, d, h, g, f := p[2][0], p[6][1], p[5][2], p[3][2], p[0][2]
+		if bCoef == 0 || d == 0 || h == 0 || g == 0 || -h/d <= 0 {
+			continue
+		}
+		a2 := 10 / bCoef
+		a3 := math.Sqrt(-h/d) * math.Abs(a2)
+		b3 := -f / g
+		al, err := sindy.AffineTransform(lib, p, []int{0, 1, 2}, []float64{1, a2, a3}, []float64{0, 0, b3})
+		if err != nil {
+			return nil, err
+		}
+		// Score: linear terms against the truth, everything outside the structure as error.
+		var num, den float64
+		for i := range al {
+			for j := range 3 {
+				switch {
+				case (i == 6 && j == 1) || (i == 5 && j == 2): // nonlinear terms: free scale
+				case truth[i][j] != 0:
+					num += (al[i][j] - truth[i][j]) * (al[i][j] - truth[i][j])
+					den += truth[i][j] * truth[i][j]
+				default:
+					num += al[i][j] * al[i][j]
+				}
+			}
+		}
+		e := math.Sqrt(num / den)
+		if best == nil || e < best.Error {
+			best = &Alignment{Perm: perm, A: []float64{1, a2, a3}, B: []float64{0, 0, b3}, Aligned: al, Error: e}
+		}
+	}
+	if best == nil {
+		return nil, fmt.Errorf("lorenzdata: align: the model does not have the Lorenz structure (no permutation has ż1 ∋ z2, ż2 ∋ z1z3, ż3 ∋ z3, z1z2 with opposite-signed nonlinear terms)")
+	}
+	if best.Error > MaxAlignError {
+		return best, fmt.Errorf("lorenzdata: align: the closest Lorenz alignment is too far (distance %.3g > %g): the model does not have the Lorenz structure", best.Error, MaxAlignError)
+	}
+	return best, nil
+}
