@@ -1,0 +1,171 @@
+package lnn
+
+import (
+	"fmt"
+
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/support/exceptions"
+)
+
+// Activation is the nonlinearity of the baseline MLP.
+type Activation int
+
+const (
+	// ActReLU is max(x, 0) (the paper's baseline).
+	ActReLU Activation = iota
+	// ActSoftplus is log(1 + eˣ).
+	ActSoftplus
+	// ActTanh is the hyperbolic tangent.
+	ActTanh
+)
+
+// String names the activation.
+func (a Activation) String() string {
+	switch a {
+	case ActReLU:
+		return "relu"
+	case ActSoftplus:
+		return "softplus"
+	case ActTanh:
+		return "tanh"
+	}
+	return fmt.Sprintf("Activation(%d)", int(a))
+}
+
+func (a Activation) apply(x *Node) *Node {
+	switch a {
+	case ActSoftplus:
+		return softplus(x)
+	case ActTanh:
+		return Tanh(x)
+	}
+	return Max(x, ZerosLike(x))
+}
+
+// Baseline is the black-box comparison of the paper: an MLP mapping (q, q̇) directly to q̈. Build it
+// with NewBaseline.
+type Baseline struct {
+	// DoF is the number of generalised coordinates n (input 2n, output n).
+	DoF int
+	// Width and Depth are the hidden layer width and number of hidden layers (paper: 600, 3).
+	Width, Depth int
+	// Act is the hidden activation (paper: ReLU).
+	Act Activation
+	// Init is the weight initialisation (default GlorotInit).
+	Init InitScheme
+	// WrapAngles maps q to [−π, π) before the network.
+	WrapAngles bool
+	// Seed seeds the initial weights.
+	Seed uint64
+	// DType of weights and computation.
+	DType dtypes.DType
+	// Scope is the variable scope name ("baseline").
+	Scope string
+}
+
+// BaselineBuilder configures a Baseline; see NewBaseline.
+type BaselineBuilder struct{ b Baseline }
+
+// NewBaseline starts building the baseline MLP with the paper's defaults: 3 hidden ReLU layers of 600,
+// Glorot initialisation, wrapped angles, float32:
+//
+//	base, err := lnn.NewBaseline(2).Hidden(600, 3).Done()
+func NewBaseline(dof int) *BaselineBuilder {
+	return &BaselineBuilder{b: Baseline{DoF: dof, Width: 600, Depth: 3, Act: ActReLU, Init: GlorotInit,
+		WrapAngles: true, Seed: 2, DType: dtypes.Float32, Scope: "baseline"}}
+}
+
+// Hidden sets the hidden width and the number of hidden layers.
+func (b *BaselineBuilder) Hidden(width, depth int) *BaselineBuilder {
+	b.b.Width, b.b.Depth = width, depth
+	return b
+}
+
+// Activation sets the hidden activation.
+func (b *BaselineBuilder) Activation(a Activation) *BaselineBuilder { b.b.Act = a; return b }
+
+// Init sets the initialisation scheme.
+func (b *BaselineBuilder) Init(s InitScheme) *BaselineBuilder { b.b.Init = s; return b }
+
+// WrapAngles sets whether q is wrapped to [−π, π).
+func (b *BaselineBuilder) WrapAngles(wrap bool) *BaselineBuilder { b.b.WrapAngles = wrap; return b }
+
+// Seed sets the seed of the initial weights.
+func (b *BaselineBuilder) Seed(seed uint64) *BaselineBuilder { b.b.Seed = seed; return b }
+
+// DType sets the dtype.
+func (b *BaselineBuilder) DType(dt dtypes.DType) *BaselineBuilder { b.b.DType = dt; return b }
+
+// Done validates the configuration and returns the Baseline.
+func (b *BaselineBuilder) Done() (*Baseline, error) {
+	m := b.b
+	if m.DoF < 1 || m.Width < 1 || m.Depth < 1 {
+		return nil, fmt.Errorf("lnn.NewBaseline: need DoF, width and depth >= 1, got %d, %d, %d", m.DoF, m.Width, m.Depth)
+	}
+	if m.Act < ActReLU || m.Act > ActTanh {
+		return nil, fmt.Errorf("lnn.NewBaseline: unknown activation %d", int(m.Act))
+	}
+	if m.Init < CranmerInit || m.Init > GlorotInit {
+		return nil, fmt.Errorf("lnn.NewBaseline: unknown init scheme %d", int(m.Init))
+	}
+	if m.DType != dtypes.Float32 && m.DType != dtypes.Float64 {
+		return nil, fmt.Errorf("lnn.NewBaseline: dtype must be Float32 or Float64, got %s", m.DType)
+	}
+	if m.Scope == "" {
+		return nil, fmt.Errorf("lnn.NewBaseline: empty scope name")
+	}
+	return &m, nil
+}
+
+// String describes the model.
+func (m *Baseline) String() string {
+	return fmt.Sprintf("Baseline MLP(%d DoF, %d×%d %s)", m.DoF, m.Depth, m.Width, m.Act)
+}
+
+// NumDoF returns the number of generalised coordinates.
+func (m *Baseline) NumDoF() int { return m.DoF }
+
+// Variables creates (or returns) the weights and biases under scope.At(m.Scope).
+func (m *Baseline) Variables(scope *model.Scope) (ws, bs []*model.Variable) {
+	return denseVariables(scope.At("%s", m.Scope), layerDims(2*m.DoF, m.Width, m.Depth, m.DoF), m.Init, m.Seed, m.DType)
+}
+
+// Accel returns the predicted q̈ (batch, n) for states (batch, 2n); rcond is all ones (there is no
+// Hessian to invert).
+func (m *Baseline) Accel(scope *model.Scope, state *Node) (qdd, rcond *Node) {
+	if state.Rank() != 2 || state.Shape().Dim(1) != 2*m.DoF || state.DType() != m.DType {
+		exceptions.Panicf("%s: state must be %s (batch, %d), got %s", m, m.DType, 2*m.DoF, state.Shape())
+	}
+	ws, bs := m.Variables(scope)
+	g := state.Graph()
+	x := state
+	if m.WrapAngles {
+		n := m.DoF
+		x = Concatenate([]*Node{WrapAngle(Slice(state, AxisRange(), AxisRange(0, n))),
+			Slice(state, AxisRange(), AxisRange(n, 2*n))}, 1)
+	}
+	qdd = mlpForward(nodes(g, ws), nodes(g, bs), x, m.Act.apply)
+	if qdd.Rank() == 1 {
+		qdd = InsertAxes(qdd, 1)
+	}
+	return qdd, OnesLike(Reshape(Slice(state, AxisRange(), AxisElem(0)), state.Shape().Dim(0)))
+}
+
+// Net is what Train, Rollout and EnergyError need from a model: the accelerations at a batch of
+// states. *Model (the LNN) and *Baseline implement it.
+type Net interface {
+	// Accel builds q̈ (batch, n) and the reciprocal condition number of the solve (batch) for states
+	// (batch, 2n).
+	Accel(scope *model.Scope, state *Node) (qdd, rcond *Node)
+	// NumDoF is n.
+	NumDoF() int
+	// String describes the model.
+	String() string
+}
+
+var (
+	_ Net = (*Model)(nil)
+	_ Net = (*Baseline)(nil)
+)

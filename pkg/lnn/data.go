@@ -1,0 +1,153 @@
+package lnn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/dynlearn/dynlearn/pkg/diskcache"
+	"github.com/dynlearn/dynlearn/pkg/ode"
+	"github.com/dynlearn/dynlearn/pkg/systems"
+)
+
+// Dataset holds double-pendulum states and their exact accelerations, flat and row-major:
+// States is N×4 (θ1, θ2, ω1, ω2), Accels is N×2 (θ̈1, θ̈2).
+type Dataset struct {
+	N      int
+	States []float64
+	Accels []float64
+}
+
+// Validate checks the sizes and that every value is finite.
+func (d *Dataset) Validate() error {
+	if d == nil || d.N < 1 {
+		return fmt.Errorf("lnn: empty dataset")
+	}
+	if len(d.States) != 4*d.N || len(d.Accels) != 2*d.N {
+		return fmt.Errorf("lnn: dataset of %d samples has %d state and %d acceleration values, want %d and %d",
+			d.N, len(d.States), len(d.Accels), 4*d.N, 2*d.N)
+	}
+	for i, v := range d.States {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("lnn: dataset state %d component %d is %v", i/4, i%4, v)
+		}
+	}
+	for i, v := range d.Accels {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("lnn: dataset acceleration %d component %d is %v", i/2, i%2, v)
+		}
+	}
+	return nil
+}
+
+// StatesConfig is the paper's data setup (Cranmer et al., DoublePendulum.ipynb): i.i.d. states with
+// θ ~ U[0, 2π) and θ̇ ~ U[−VelMax, VelMax] (VelMax = 10), labelled with the exact accelerations.
+type StatesConfig struct {
+	System systems.DoublePendulum
+	N      int
+	VelMax float64
+	Seed   uint64
+}
+
+// DefaultStates returns the paper's distribution with n states.
+func DefaultStates(n int, seed uint64) StatesConfig {
+	return StatesConfig{System: systems.DefaultDoublePendulum(), N: n, VelMax: 10, Seed: seed}
+}
+
+func (c StatesConfig) validate() error {
+	if err := c.System.Validate(); err != nil {
+		return fmt.Errorf("lnn: states: %w", err)
+	}
+	if c.N < 1 || !(c.VelMax >= 0) || math.IsInf(c.VelMax, 0) {
+		return fmt.Errorf("lnn: states: need N >= 1 and a finite VelMax >= 0, got N=%d VelMax=%g", c.N, c.VelMax)
+	}
+	return nil
+}
+
+// sampleStates fills states (n×4) and accels (n×2) from rng.
+func sampleStates(sys systems.DoublePendulum, velMax float64, rng *rand.Rand, states, accels []float64) {
+	for i := range len(states) / 4 {
+		s := states[4*i : 4*i+4]
+		s[0] = rng.Float64() * 2 * math.Pi
+		s[1] = rng.Float64() * 2 * math.Pi
+		s[2] = (rng.Float64()*2 - 1) * velMax
+		s[3] = (rng.Float64()*2 - 1) * velMax
+		accels[2*i], accels[2*i+1] = sys.Accel(s[0], s[1], s[2], s[3])
+	}
+}
+
+// RandomStates generates (or loads from the disk cache) the paper's random-state dataset.
+func RandomStates(cfg StatesConfig) (*Dataset, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return diskcache.Cached("lnn-states", cfg, func() (*Dataset, error) {
+		d := &Dataset{N: cfg.N, States: make([]float64, 4*cfg.N), Accels: make([]float64, 2*cfg.N)}
+		sampleStates(cfg.System, cfg.VelMax, rand.New(rand.NewPCG(cfg.Seed, 0x5354)), d.States, d.Accels)
+		return d, d.Validate()
+	})
+}
+
+// TrajectoriesConfig is the course slides' setup: NumTraj trajectories from random initial conditions,
+// Points samples each at spacing Dt (integrated with Dormand-Prince, rtol = atol = 1e-10), labelled
+// with the exact accelerations. Initial angles are U[0, 2π) and velocities U[VelLo, VelHi)
+// (default [0, 0.1), as the original hyperopt data set, nearly at rest).
+type TrajectoriesConfig struct {
+	System       systems.DoublePendulum
+	NumTraj      int
+	Points       int
+	Dt           float64
+	VelLo, VelHi float64
+	Seed         uint64
+}
+
+// DefaultTrajectories returns the slides' 512 trajectories × 4 points at fps 10.
+func DefaultTrajectories(seed uint64) TrajectoriesConfig {
+	return TrajectoriesConfig{System: systems.DefaultDoublePendulum(), NumTraj: 512, Points: 4, Dt: 0.1,
+		VelLo: 0, VelHi: 0.1, Seed: seed}
+}
+
+// Trajectories generates (or loads from the disk cache) the trajectory dataset. The samples are in
+// trajectory order; training shuffles them.
+func Trajectories(cfg TrajectoriesConfig) (*Dataset, error) {
+	if err := cfg.System.Validate(); err != nil {
+		return nil, fmt.Errorf("lnn: trajectories: %w", err)
+	}
+	if cfg.NumTraj < 1 || cfg.Points < 1 || !(cfg.Dt > 0) || !(cfg.VelHi >= cfg.VelLo) {
+		return nil, fmt.Errorf("lnn: trajectories: need NumTraj, Points >= 1, Dt > 0 and VelHi >= VelLo, got %+v", cfg)
+	}
+	return diskcache.Cached("lnn-trajectories", cfg, func() (*Dataset, error) {
+		rng := rand.New(rand.NewPCG(cfg.Seed, 0x5452))
+		ics := make([][]float64, cfg.NumTraj)
+		for i := range ics {
+			ics[i] = []float64{rng.Float64() * 2 * math.Pi, rng.Float64() * 2 * math.Pi,
+				cfg.VelLo + rng.Float64()*(cfg.VelHi-cfg.VelLo), cfg.VelLo + rng.Float64()*(cfg.VelHi-cfg.VelLo)}
+		}
+		ts := make([]float64, cfg.Points)
+		for i := range ts {
+			ts[i] = float64(i) * cfg.Dt
+		}
+		t1 := ts[len(ts)-1]
+		if t1 == 0 {
+			t1 = cfg.Dt
+		}
+		sols, err := ode.SolveBatch(cfg.System.Problem(ics[0], 0, t1), ics, ode.DormandPrince(),
+			ode.Options{RTol: 1e-10, ATol: 1e-10, Saveat: ts})
+		if err != nil {
+			return nil, fmt.Errorf("lnn: trajectories: %w", err)
+		}
+		n := cfg.NumTraj * cfg.Points
+		d := &Dataset{N: n, States: make([]float64, 0, 4*n), Accels: make([]float64, 0, 2*n)}
+		for _, sol := range sols {
+			for k := range cfg.Points {
+				y := sol.At(k)
+				a1, a2 := cfg.System.Accel(y[0], y[1], y[2], y[3])
+				d.States = append(d.States, y...)
+				d.Accels = append(d.Accels, a1, a2)
+			}
+		}
+		return d, d.Validate()
+	})
+}
+
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x524e47)) }
