@@ -1,0 +1,350 @@
+package led
+
+import (
+	"fmt"
+
+	"github.com/gomlx/compute"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph-building file, GoMLX convention
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/dynlearn/dynlearn/pkg/backend"
+)
+
+// ConvSpec is one convolutional block of the encoder: a same-padded convolution with Filters
+// filters of size Kernel×Kernel, the activation, then 2×2 max pooling (sizes are floored: 20 → 10 →
+// 5 → 2, as in the report). The decoder mirrors it with 2× nearest-neighbour upsampling followed by a
+// convolution.
+type ConvSpec struct{ Filters, Kernel int }
+
+// AutoencoderConfig describes an autoencoder. Build it with NewAutoencoder(...)...Done().
+type AutoencoderConfig struct {
+	Input            []int      // Per-sample input shape: [H, W, C] with Conv, any shape without.
+	Output           []int      // Per-sample output shape (Input when empty); differs for super-resolution.
+	Conv             []ConvSpec // Convolutional blocks (report: (8,3), (16,3), (32,3)).
+	Dense            []int      // Hidden dense layers of the encoder (the decoder uses them reversed).
+	Latent           int        // Latent dimension.
+	Activation       string     // Hidden activation (report: elu; LED: celu).
+	OutputActivation string     // Output activation: linear (report) or tanhplus/sigmoid (LED).
+	Dropout          float64    // Dropout rate after each hidden dense layer (report: 0.2).
+	LayerNorm        bool       // Layer normalisation after each hidden dense layer.
+}
+
+// AutoencoderBuilder configures an autoencoder in GoMLX builder style:
+//
+//	ae, err := led.NewAutoencoder(20, 20, 2).Conv(8, 3).Conv(16, 3).Conv(32, 3).
+//		Dense(64, 128).Latent(10).Activation("elu").Dropout(0.2).Done()
+type AutoencoderBuilder struct {
+	cfg   AutoencoderConfig
+	store *model.Store
+}
+
+// NewAutoencoder starts an autoencoder for samples of the given shape. Defaults: latent 10, ELU,
+// linear output, no dropout.
+func NewAutoencoder(input ...int) *AutoencoderBuilder {
+	return &AutoencoderBuilder{cfg: AutoencoderConfig{Input: input, Latent: 10, Activation: "elu"}}
+}
+
+// FromConfig starts a builder from a complete configuration.
+func FromConfig(cfg AutoencoderConfig) *AutoencoderBuilder { return &AutoencoderBuilder{cfg: cfg} }
+
+// Conv appends a convolutional block.
+func (b *AutoencoderBuilder) Conv(filters, kernel int) *AutoencoderBuilder {
+	b.cfg.Conv = append(b.cfg.Conv, ConvSpec{filters, kernel})
+	return b
+}
+
+// Dense appends hidden dense layers.
+func (b *AutoencoderBuilder) Dense(sizes ...int) *AutoencoderBuilder {
+	b.cfg.Dense = append(b.cfg.Dense, sizes...)
+	return b
+}
+
+// Latent sets the latent dimension.
+func (b *AutoencoderBuilder) Latent(n int) *AutoencoderBuilder { b.cfg.Latent = n; return b }
+
+// Output sets a per-sample output shape different from the input (super-resolution).
+func (b *AutoencoderBuilder) Output(dims ...int) *AutoencoderBuilder { b.cfg.Output = dims; return b }
+
+// Activation sets the hidden activation.
+func (b *AutoencoderBuilder) Activation(name string) *AutoencoderBuilder {
+	b.cfg.Activation = name
+	return b
+}
+
+// OutputActivation sets the output activation.
+func (b *AutoencoderBuilder) OutputActivation(name string) *AutoencoderBuilder {
+	b.cfg.OutputActivation = name
+	return b
+}
+
+// Dropout sets the dropout rate of the hidden dense layers.
+func (b *AutoencoderBuilder) Dropout(rate float64) *AutoencoderBuilder {
+	b.cfg.Dropout = rate
+	return b
+}
+
+// LayerNorm switches layer normalisation of the hidden dense layers on or off.
+func (b *AutoencoderBuilder) LayerNorm(on bool) *AutoencoderBuilder { b.cfg.LayerNorm = on; return b }
+
+// Store makes the autoencoder keep its variables in store (to share it with a Propagator for
+// end-to-end training). By default it gets its own store.
+func (b *AutoencoderBuilder) Store(store *model.Store) *AutoencoderBuilder { b.store = store; return b }
+
+// Done validates the configuration and returns the autoencoder (variables are created on first use).
+func (b *AutoencoderBuilder) Done() (*Autoencoder, error) {
+	c := b.cfg
+	if len(c.Output) == 0 {
+		c.Output = c.Input
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	be, err := backend.New()
+	if err != nil {
+		return nil, err
+	}
+	store := b.store
+	if store == nil {
+		store = newStore()
+	}
+	return &Autoencoder{Config: c, store: store, backend: be}, nil
+}
+
+// Validate checks the configuration.
+func (c AutoencoderConfig) Validate() error {
+	if len(c.Input) == 0 || prod(c.Input) < 1 {
+		return fmt.Errorf("autoencoder: input shape %v must be non-empty and positive", c.Input)
+	}
+	out := c.Output
+	if len(out) == 0 {
+		out = c.Input
+	}
+	if prod(out) < 1 {
+		return fmt.Errorf("autoencoder: output shape %v must be positive", out)
+	}
+	if c.Latent < 1 {
+		return fmt.Errorf("autoencoder: latent dimension %d must be >= 1", c.Latent)
+	}
+	for _, d := range c.Dense {
+		if d < 1 {
+			return fmt.Errorf("autoencoder: dense layer size %d must be >= 1", d)
+		}
+	}
+	if len(c.Conv) > 0 {
+		if len(c.Input) != 3 || len(out) != 3 {
+			return fmt.Errorf("autoencoder: convolutional blocks need [H, W, C] input and output shapes, got %v and %v", c.Input, out)
+		}
+		h, w := c.Input[0], c.Input[1]
+		for i, cs := range c.Conv {
+			if cs.Filters < 1 || cs.Kernel < 1 {
+				return fmt.Errorf("autoencoder: conv block %d has filters=%d kernel=%d, both must be >= 1", i, cs.Filters, cs.Kernel)
+			}
+			h, w = h/2, w/2
+			if h < 1 || w < 1 {
+				return fmt.Errorf("autoencoder: %d conv blocks pool a %dx%d input below 1x1", len(c.Conv), c.Input[0], c.Input[1])
+			}
+		}
+	}
+	if c.Dropout < 0 || c.Dropout >= 1 {
+		return fmt.Errorf("autoencoder: dropout %g must be in [0, 1)", c.Dropout)
+	}
+	if err := checkActivation(c.Activation); err != nil {
+		return fmt.Errorf("autoencoder: %w", err)
+	}
+	if err := checkActivation(c.OutputActivation); err != nil {
+		return fmt.Errorf("autoencoder: output %w", err)
+	}
+	return nil
+}
+
+// Autoencoder maps samples to a latent vector and back (a GoMLX model).
+type Autoencoder struct {
+	Config  AutoencoderConfig
+	store   *model.Store
+	backend compute.Backend
+
+	encExec, decExec *model.Exec
+}
+
+// Store returns the model's variable store.
+func (a *Autoencoder) Store() *model.Store { return a.store }
+
+// InSize and OutSize return the number of values per input and output sample.
+func (a *Autoencoder) InSize() int  { return prod(a.Config.Input) }
+func (a *Autoencoder) OutSize() int { return prod(a.Config.Output) }
+
+// NumParams returns the number of trainable parameters (0 before the first use).
+func (a *Autoencoder) NumParams() int {
+	n := 0
+	for v := range a.store.IterVariables() {
+		if len(v.Path()) >= len("/autoencoder") && v.Path()[:len("/autoencoder")] == "/autoencoder" {
+			n += v.Shape().Size()
+		}
+	}
+	return n
+}
+
+// EncodeGraph builds the encoder: x [B, Input...] → z [B, Latent].
+func (a *Autoencoder) EncodeGraph(scope *model.Scope, x *Node) *Node {
+	c := a.Config
+	scope = scope.At("autoencoder").At("encoder")
+	if len(c.Conv) > 0 {
+		for i, cs := range c.Conv {
+			x = conv2d(scope.In("conv%d", i), x, cs.Filters, cs.Kernel)
+			x = act(c.Activation, x)
+			x = MaxPool(x).Window(2).Done()
+		}
+	}
+	x = Reshape(x, x.Shape().Dim(0), -1)
+	for i, d := range c.Dense {
+		x = hidden(scope.In("dense%d", i), x, d, c.Activation, c.LayerNorm, c.Dropout)
+	}
+	return dense(scope.In("latent"), x, c.Latent)
+}
+
+// DecodeGraph builds the decoder: z [B, Latent] → x̂ [B, Output...].
+func (a *Autoencoder) DecodeGraph(scope *model.Scope, z *Node) *Node {
+	c := a.Config
+	scope = scope.At("autoencoder").At("decoder")
+	batch := z.Shape().Dim(0)
+	x := z
+	for i := len(c.Dense) - 1; i >= 0; i-- {
+		x = hidden(scope.In("dense%d", i), x, c.Dense[i], c.Activation, c.LayerNorm, c.Dropout)
+	}
+	if len(c.Conv) == 0 {
+		x = dense(scope.In("output"), x, a.OutSize())
+		return act(c.OutputActivation, Reshape(x, append([]int{batch}, c.Output...)...))
+	}
+	k := len(c.Conv)
+	oh, ow, oc := c.Output[0], c.Output[1], c.Output[2]
+	h0, w0 := (oh+(1<<k)-1)>>k, (ow+(1<<k)-1)>>k
+	f0 := c.Conv[k-1].Filters
+	x = act(c.Activation, dense(scope.In("project"), x, h0*w0*f0))
+	x = Reshape(x, batch, h0, w0, f0)
+	for i := k - 1; i >= 0; i-- {
+		x = upsample2(x)
+		x = conv2d(scope.In("conv%d", i), x, c.Conv[i].Filters, c.Conv[i].Kernel)
+		x = act(c.Activation, x)
+	}
+	if x.Shape().Dim(1) != oh || x.Shape().Dim(2) != ow { // centre crop, e.g. 24 → 20
+		dh, dw := (x.Shape().Dim(1)-oh)/2, (x.Shape().Dim(2)-ow)/2
+		x = Slice(x, AxisRange(), AxisRange(dh, dh+oh), AxisRange(dw, dw+ow), AxisRange())
+	}
+	x = conv2d(scope.In("output"), x, oc, c.Conv[0].Kernel)
+	return act(c.OutputActivation, x)
+}
+
+// upsample2 repeats each pixel of x [B, H, W, C] into a 2×2 block: [B, 2H, 2W, C].
+func upsample2(x *Node) *Node {
+	d := x.Shape().Dimensions
+	b, h, w, c := d[0], d[1], d[2], d[3]
+	x = Reshape(x, b, h, 1, w, 1, c)
+	x = BroadcastToDims(x, b, h, 2, w, 2, c)
+	return Reshape(x, b, 2*h, 2*w, c)
+}
+
+// chunk is the fixed batch size used for inference (inputs are padded to a multiple of it so that a
+// single graph is compiled).
+const chunk = 256
+
+// runChunked applies exec to n samples of inSize values in chunks of at most `chunk` samples,
+// padding the last chunk, and returns n samples of outSize values.
+func runChunked(exec *model.Exec, data []float32, n, inSize, outSize int, inDims []int) ([]float32, error) {
+	if n < 0 || len(data) != n*inSize {
+		return nil, fmt.Errorf("%d values are not %d samples of %d", len(data), n, inSize)
+	}
+	out := make([]float32, 0, n*outSize)
+	bs := min(chunk, max(n, 1))
+	buf := make([]float32, bs*inSize)
+	for start := 0; start < n; start += bs {
+		m := min(bs, n-start)
+		clear(buf)
+		copy(buf, data[start*inSize:(start+m)*inSize])
+		res, err := exec.Exec(tensorOf(buf, append([]int{bs}, inDims...)))
+		if err != nil {
+			return nil, err
+		}
+		flat, err := flatOf(res[0])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, flat[:m*outSize]...)
+	}
+	return out, nil
+}
+
+// Encode maps n samples (flat, n·InSize values) to n latent vectors (n·Latent values).
+func (a *Autoencoder) Encode(x []float32) ([]float32, error) {
+	in := a.InSize()
+	if len(x)%in != 0 {
+		return nil, fmt.Errorf("autoencoder encode: %d values are not a whole number of samples of shape %v", len(x), a.Config.Input)
+	}
+	if a.encExec == nil {
+		var err error
+		a.encExec, err = model.NewExec(a.backend, a.store, a.EncodeGraph)
+		if err != nil {
+			return nil, fmt.Errorf("autoencoder encode: %w", err)
+		}
+	}
+	z, err := runChunked(a.encExec, x, len(x)/in, in, a.Config.Latent, a.Config.Input)
+	if err != nil {
+		return nil, fmt.Errorf("autoencoder encode: %w", err)
+	}
+	return z, nil
+}
+
+// Decode maps n latent vectors to n output samples.
+func (a *Autoencoder) Decode(z []float32) ([]float32, error) {
+	l := a.Config.Latent
+	if len(z)%l != 0 {
+		return nil, fmt.Errorf("autoencoder decode: %d values are not a whole number of latent vectors of size %d", len(z), l)
+	}
+	if a.decExec == nil {
+		var err error
+		a.decExec, err = model.NewExec(a.backend, a.store, a.DecodeGraph)
+		if err != nil {
+			return nil, fmt.Errorf("autoencoder decode: %w", err)
+		}
+	}
+	x, err := runChunked(a.decExec, z, len(z)/l, l, a.OutSize(), []int{l})
+	if err != nil {
+		return nil, fmt.Errorf("autoencoder decode: %w", err)
+	}
+	return x, nil
+}
+
+// Reconstruct encodes and decodes x.
+func (a *Autoencoder) Reconstruct(x []float32) ([]float32, error) {
+	z, err := a.Encode(x)
+	if err != nil {
+		return nil, err
+	}
+	return a.Decode(z)
+}
+
+// Train fits the autoencoder: inputs x (n·InSize values) to targets y (n·OutSize values; pass nil to
+// reconstruct x), with validation data (xVal, yVal) for early stopping (nil: none).
+func (a *Autoencoder) Train(x, y, xVal, yVal []float32, cfg TrainConfig) (*TrainResult, error) {
+	if y == nil {
+		y, yVal = x, xVal
+	}
+	train, err := newDataset(x, y, a.Config.Input, a.Config.Output)
+	if err != nil {
+		return nil, fmt.Errorf("autoencoder train: %w", err)
+	}
+	var val *dataset
+	if len(xVal) > 0 {
+		if val, err = newDataset(xVal, yVal, a.Config.Input, a.Config.Output); err != nil {
+			return nil, fmt.Errorf("autoencoder validation: %w", err)
+		}
+	}
+	loss := func(scope *model.Scope, x, y *Node) *Node {
+		return lossFn(cfg.Loss, a.DecodeGraph(scope, a.EncodeGraph(scope, x)), y)
+	}
+	res, err := fit(a.backend, a.store, loss, train, val, cfg)
+	a.encExec, a.decExec = nil, nil // weights may have been replaced by the best ones
+	if err != nil {
+		return res, fmt.Errorf("autoencoder train: %w", err)
+	}
+	return res, nil
+}

@@ -1,0 +1,166 @@
+package led
+
+import (
+	"errors"
+	"math"
+	"path/filepath"
+	"testing"
+
+	"github.com/dynlearn/dynlearn/pkg/training"
+)
+
+func TestConvAutoencoderShapes(t *testing.T) {
+	for _, tc := range []struct {
+		in, out []int
+	}{{[]int{20, 20, 2}, nil}, {[]int{10, 10, 2}, []int{20, 20, 2}}} {
+		b := NewAutoencoder(tc.in...).Conv(4, 3).Conv(8, 3).Dense(16).Latent(3).Dropout(0.1).LayerNorm(true)
+		if tc.out != nil {
+			b = b.Output(tc.out...)
+		}
+		ae, err := b.Done()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 3
+		x := make([]float32, n*ae.InSize())
+		for i := range x {
+			x[i] = float32(math.Sin(float64(i)))
+		}
+		z, err := ae.Encode(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(z) != n*3 {
+			t.Fatalf("latent has %d values, want %d", len(z), n*3)
+		}
+		y, err := ae.Decode(z)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(y) != n*ae.OutSize() {
+			t.Fatalf("decoded %d values, want %d", len(y), n*ae.OutSize())
+		}
+		if ae.NumParams() == 0 {
+			t.Error("no parameters counted")
+		}
+		if _, err := ae.Encode(x[:len(x)-1]); err == nil {
+			t.Error("ragged input accepted")
+		}
+	}
+	// The report's architecture: 20 → 10 → 5 → 2 by pooling, latent 10, decoded back to 20×20×2.
+	rep, err := FromConfig(ReportConvAutoencoder()).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, err := rep.Encode(make([]float32, 2*800))
+	if err != nil || len(z) != 20 {
+		t.Fatalf("report autoencoder latent: %d values, %v", len(z), err)
+	}
+	if y, err := rep.Decode(z); err != nil || len(y) != 1600 {
+		t.Fatalf("report autoencoder output: %d values, %v", len(y), err)
+	}
+	if _, err := NewAutoencoder(4, 4, 1).Conv(2, 3).Conv(2, 3).Conv(2, 3).Done(); err == nil {
+		t.Error("pooling below 1x1 accepted")
+	}
+	if _, err := NewAutoencoder(8).Activation("nope").Done(); err == nil {
+		t.Error("unknown activation accepted")
+	}
+	if _, err := NewAutoencoder(8).Latent(0).Done(); err == nil {
+		t.Error("latent 0 accepted")
+	}
+}
+
+// A dense autoencoder with a 2-D latent space learns data lying on a 1-D curve in R^6.
+func TestDenseAutoencoderTrains(t *testing.T) {
+	n := 256
+	x := make([]float32, n*6)
+	for i := 0; i < n; i++ {
+		s := -1 + 2*float64(i)/float64(n-1)
+		for j := 0; j < 6; j++ {
+			x[i*6+j] = float32(math.Sin(s*float64(j+1)) * 0.5)
+		}
+	}
+	ae, err := NewAutoencoder(6).Dense(32).Latent(2).Activation("tanh").Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ckpt := filepath.Join(t.TempDir(), "ae.ckpt")
+	epochs := 0
+	res, err := ae.Train(x, nil, x[:64*6], nil, TrainConfig{Epochs: 60, BatchSize: 32, LearningRate: 1e-2, Checkpoint: ckpt,
+		OnEpoch: func(EpochStats) { epochs++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := res.History.Series["train"][0]
+	last, _ := res.History.Last("train")
+	if !(last < first/10) {
+		t.Errorf("training loss %g -> %g, expected a 10x reduction", first, last)
+	}
+	rec, err := ae.Reconstruct(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, _ := RelativeError(rec, x)
+	if rel > 0.15 {
+		t.Errorf("relative reconstruction error %.3f", rel)
+	}
+	if epochs != 60 {
+		t.Errorf("OnEpoch called %d times", epochs)
+	}
+	// Resuming a finished run trains nothing and restores the same weights.
+	ae2, _ := NewAutoencoder(6).Dense(32).Latent(2).Activation("tanh").Done()
+	res2, err := ae2.Train(x, nil, x[:64*6], nil, TrainConfig{Epochs: 60, BatchSize: 32, LearningRate: 1e-2, Checkpoint: ckpt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec2, _ := ae2.Reconstruct(x)
+	if res2.Epochs != 60 || rec2[17] != rec[17] {
+		t.Errorf("resumed run: epochs %d, reconstruction %g vs %g", res2.Epochs, rec2[17], rec[17])
+	}
+	t.Logf("loss %g -> %g, relative error %.4f, best epoch %d", first, last, rel, res.BestEpoch)
+}
+
+func TestTrainErrors(t *testing.T) {
+	ae, _ := NewAutoencoder(2).Dense(4).Latent(1).Done()
+	x := []float32{1, 2, 3, 4}
+	if _, err := ae.Train(x, nil, nil, nil, TrainConfig{Epochs: 0, BatchSize: 2}); err == nil {
+		t.Error("0 epochs accepted")
+	}
+	if _, err := ae.Train([]float32{1, float32(math.NaN())}, nil, nil, nil, TrainConfig{Epochs: 1, BatchSize: 1}); err == nil {
+		t.Error("NaN data accepted")
+	}
+	if _, err := ae.Train(x, nil, nil, nil, TrainConfig{Epochs: 5, BatchSize: 2, LearningRate: 1e30}); !errors.Is(err, training.ErrDiverged) {
+		t.Errorf("learning rate 1e30: err = %v, want ErrDiverged", err)
+	}
+	if _, err := ae.Train(x[:3], nil, nil, nil, TrainConfig{Epochs: 1, BatchSize: 2}); err == nil {
+		t.Error("ragged data accepted")
+	}
+}
+
+// The convolutional path (conv, max pooling, upsampling, crop) trains: a blob moving on an 8×8 image.
+func TestConvAutoencoderTrains(t *testing.T) {
+	n := 48
+	x := make([]float32, 0, n*64)
+	for k := 0; k < n; k++ {
+		cx, cy := 1+6*float64(k%8)/7, 1+6*float64(k/8)/5
+		for i := 0; i < 8; i++ {
+			for j := 0; j < 8; j++ {
+				d2 := (float64(i)-cx)*(float64(i)-cx) + (float64(j)-cy)*(float64(j)-cy)
+				x = append(x, float32(math.Exp(-d2/4)))
+			}
+		}
+	}
+	ae, err := NewAutoencoder(8, 8, 1).Conv(4, 3).Dense(16).Latent(2).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := ae.Train(x, nil, nil, nil, TrainConfig{Epochs: 25, BatchSize: 16, LearningRate: 1e-2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := res.History.Series["train"][0]
+	last, _ := res.History.Last("train")
+	if !(last < first/3) {
+		t.Errorf("conv autoencoder loss %g -> %g, expected a 3x reduction", first, last)
+	}
+}

@@ -1,0 +1,274 @@
+package led
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/dynlearn/dynlearn/pkg/backend"
+	"github.com/dynlearn/dynlearn/pkg/training"
+)
+
+// LED is the Learning Effective Dynamics pipeline: an autoencoder between the fine state and a
+// latent vector, an LSTM propagator in latent space, an optional Savitzky-Golay smoother of the
+// encoded warm-up (the PACS report) and an optional data scaler (LED's MinMaxZeroOne).
+//
+// Frames passed to and returned by LED are in physical units, row-major [T][frame values].
+type LED struct {
+	AE       *Autoencoder
+	Prop     *Propagator
+	Smoother *SavGol // nil: no smoothing.
+	Scaler   *Scaler // nil: the autoencoder sees the data as given.
+	Identity bool    // No autoencoder: the propagator works on the frames directly (report's Van der Pol).
+}
+
+func (l *LED) frameIn() int {
+	if l.Identity {
+		return l.Prop.Config.Dim
+	}
+	return l.AE.InSize()
+}
+
+func (l *LED) frameOut() int {
+	if l.Identity {
+		return l.Prop.Config.Dim
+	}
+	return l.AE.OutSize()
+}
+
+// Encode maps frames to latent vectors (scaling first), smoothing the latent series if a Smoother is set.
+func (l *LED) Encode(frames []float32) ([]float32, error) {
+	if len(frames)%l.frameIn() != 0 {
+		return nil, fmt.Errorf("led: %d values are not whole frames of %d", len(frames), l.frameIn())
+	}
+	x := frames
+	if l.Scaler != nil {
+		x = l.Scaler.Transform(frames)
+	}
+	z := x
+	if !l.Identity {
+		var err error
+		if z, err = l.AE.Encode(x); err != nil {
+			return nil, err
+		}
+	}
+	if l.Smoother != nil {
+		return l.Smoother.SmoothColumns(z, l.Prop.Config.Dim)
+	}
+	return z, nil
+}
+
+// Decode maps latent vectors to frames (undoing the scaling).
+func (l *LED) Decode(z []float32) ([]float32, error) {
+	x := z
+	if !l.Identity {
+		var err error
+		if x, err = l.AE.Decode(z); err != nil {
+			return nil, err
+		}
+	}
+	if l.Scaler != nil && l.Scaler.Features() == l.frameOut() {
+		return l.Scaler.Inverse(x), nil
+	}
+	return x, nil
+}
+
+// Forecast encodes the warm-up frames, lets the propagator observe them (or slide its window over
+// them) and propagates `steps` latent steps, returning the predicted latents and decoded frames.
+func (l *LED) Forecast(warmup []float32, steps int) (latents, frames []float32, err error) {
+	z, err := l.Encode(warmup)
+	if err != nil {
+		return nil, nil, fmt.Errorf("led forecast: %w", err)
+	}
+	if latents, err = l.Prop.Forecast(z, steps); err != nil {
+		return nil, nil, fmt.Errorf("led forecast: %w", err)
+	}
+	if frames, err = l.Decode(latents); err != nil {
+		return nil, nil, fmt.Errorf("led forecast: %w", err)
+	}
+	return latents, frames, nil
+}
+
+// MicroSolver advances the fine system: from frame `from` (physical units) it returns the next
+// `steps` frames, one coarse step apart.
+type MicroSolver func(from []float32, steps int) ([]float32, error)
+
+// AlternationConfig sets the multiscale schedule of the original LED paper.
+type AlternationConfig struct {
+	Macro   int // T_m: latent (macro) steps per round; 0 runs the micro solver only.
+	Micro   int // T_μ: micro-solver steps per round.
+	Horizon int // Total steps to predict after the warm-up.
+}
+
+// AlternationResult is the outcome of Alternate.
+type AlternationResult struct {
+	Frames       []float32 // [Horizon][frame] predicted frames (physical units).
+	Macro        []bool    // Macro[t] reports whether step t came from the latent propagator.
+	Seconds      float64   // Wall time of the whole prediction (after the warm-up).
+	MacroSeconds float64   // Latent propagation and decoding.
+	MicroSeconds float64   // Micro solver.
+	SyncSeconds  float64   // Re-encoding the micro segments and updating the LSTM state.
+}
+
+// Alternate runs LED's micro/macro alternation (utils_multiscale.predictSequence): observe the
+// warm-up frames, then repeat { T_m latent steps, decoded; T_μ micro-solver steps started from the
+// last decoded frame, re-encoded and fed to the LSTM to update its hidden state } until the horizon
+// is covered. It needs a unidirectional propagator and an autoencoder.
+func (l *LED) Alternate(warmup []float32, cfg AlternationConfig, micro MicroSolver) (*AlternationResult, error) {
+	if cfg.Horizon < 1 || cfg.Macro < 0 || cfg.Micro < 0 || cfg.Macro+cfg.Micro == 0 {
+		return nil, fmt.Errorf("led alternation: need Horizon >= 1 and Macro, Micro >= 0 not both 0 (got %+v)", cfg)
+	}
+	if cfg.Micro > 0 && micro == nil {
+		return nil, fmt.Errorf("led alternation: Micro=%d steps but no micro solver", cfg.Micro)
+	}
+	fo := l.frameOut()
+	if l.frameIn() != fo {
+		return nil, fmt.Errorf("led alternation: needs an autoencoder whose output frame (%d) is its input frame (%d)", fo, l.frameIn())
+	}
+	if len(warmup) < fo || len(warmup)%fo != 0 {
+		return nil, fmt.Errorf("led alternation: warm-up of %d values is not whole frames of %d", len(warmup), fo)
+	}
+	res := &AlternationResult{}
+	var st *State
+	if cfg.Macro > 0 {
+		z, err := l.Encode(warmup)
+		if err != nil {
+			return nil, fmt.Errorf("led alternation: %w", err)
+		}
+		if st, err = l.Prop.Observe(nil, z); err != nil {
+			return nil, fmt.Errorf("led alternation: %w", err)
+		}
+	}
+	last := warmup[len(warmup)-fo:]
+	start := time.Now()
+	for t := 0; t < cfg.Horizon; {
+		if n := min(cfg.Macro, cfg.Horizon-t); n > 0 {
+			t0 := time.Now()
+			zs, next, err := l.Prop.Rollout(st, n)
+			if err != nil {
+				return nil, fmt.Errorf("led alternation step %d: %w", t, err)
+			}
+			frames, err := l.Decode(zs)
+			if err != nil {
+				return nil, fmt.Errorf("led alternation step %d: %w", t, err)
+			}
+			st = next
+			res.Frames = append(res.Frames, frames...)
+			for range n {
+				res.Macro = append(res.Macro, true)
+			}
+			last = frames[len(frames)-fo:]
+			t += n
+			res.MacroSeconds += time.Since(t0).Seconds()
+		}
+		if n := min(cfg.Micro, cfg.Horizon-t); n > 0 {
+			t0 := time.Now()
+			traj, err := micro(last, n)
+			if err != nil {
+				return nil, fmt.Errorf("led alternation: micro solver at step %d: %w", t, err)
+			}
+			if len(traj) != n*fo {
+				return nil, fmt.Errorf("led alternation: micro solver returned %d values for %d frames of %d", len(traj), n, fo)
+			}
+			res.MicroSeconds += time.Since(t0).Seconds()
+			res.Frames = append(res.Frames, traj...)
+			for range n {
+				res.Macro = append(res.Macro, false)
+			}
+			last = traj[len(traj)-fo:]
+			t += n
+			if cfg.Macro > 0 && t < cfg.Horizon {
+				t1 := time.Now()
+				z, err := l.Encode(traj)
+				if err != nil {
+					return nil, fmt.Errorf("led alternation: %w", err)
+				}
+				if st, err = l.Prop.Observe(st, z); err != nil {
+					return nil, fmt.Errorf("led alternation: %w", err)
+				}
+				res.SyncSeconds += time.Since(t1).Seconds()
+			}
+		}
+	}
+	res.Seconds = time.Since(start).Seconds()
+	return res, nil
+}
+
+// savedModel is the metadata stored with a saved model.
+type savedModel struct {
+	Kind   string
+	AE     AutoencoderConfig
+	Prop   PropagatorConfig
+	Scaler *Scaler
+	Lo, Hi []float32
+}
+
+// modelOnly copies the variables of store under prefix into a new store (dropping optimizer state).
+func modelOnly(store *model.Store, prefix string) (*model.Store, error) {
+	out := model.NewStore()
+	for v := range store.IterVariables() {
+		if !strings.HasPrefix(v.Path(), prefix) || !v.HasValue() {
+			continue
+		}
+		if _, err := v.CloneToStore(out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Save writes the autoencoder's configuration and weights (no optimizer state) to path, atomically.
+func (a *Autoencoder) Save(path string) error {
+	s, err := modelOnly(a.store, "/autoencoder")
+	if err != nil {
+		return fmt.Errorf("save autoencoder: %w", err)
+	}
+	return training.SaveCheckpoint(path, s, savedModel{Kind: "autoencoder", AE: a.Config})
+}
+
+// LoadAutoencoder reads a model written by Autoencoder.Save.
+func LoadAutoencoder(path string) (*Autoencoder, error) {
+	store := model.NewStore()
+	var m savedModel
+	found, err := training.LoadCheckpoint(path, store, &m)
+	if err != nil {
+		return nil, fmt.Errorf("load autoencoder: %w", err)
+	}
+	if !found || m.Kind != "autoencoder" {
+		return nil, fmt.Errorf("load autoencoder: %s is missing or holds a %q", path, m.Kind)
+	}
+	b, err := backend.New()
+	if err != nil {
+		return nil, err
+	}
+	return &Autoencoder{Config: m.AE, store: store, backend: b}, nil
+}
+
+// Save writes the propagator's configuration, latent scaler and weights to path, atomically.
+func (p *Propagator) Save(path string) error {
+	s, err := modelOnly(p.store, "/propagator")
+	if err != nil {
+		return fmt.Errorf("save propagator: %w", err)
+	}
+	return training.SaveCheckpoint(path, s, savedModel{Kind: "propagator", Prop: p.Config, Scaler: p.Scaler, Lo: p.Lo, Hi: p.Hi})
+}
+
+// LoadPropagator reads a model written by Propagator.Save.
+func LoadPropagator(path string) (*Propagator, error) {
+	store := model.NewStore()
+	var m savedModel
+	found, err := training.LoadCheckpoint(path, store, &m)
+	if err != nil {
+		return nil, fmt.Errorf("load propagator: %w", err)
+	}
+	if !found || m.Kind != "propagator" {
+		return nil, fmt.Errorf("load propagator: %s is missing or holds a %q", path, m.Kind)
+	}
+	b, err := backend.New()
+	if err != nil {
+		return nil, err
+	}
+	return &Propagator{Config: m.Prop, Scaler: m.Scaler, Lo: m.Lo, Hi: m.Hi, store: store, backend: b}, nil
+}
