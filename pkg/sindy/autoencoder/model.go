@@ -287,14 +287,33 @@ func (m *Model) Threshold(threshold float64) (int, error) {
 }
 
 // SINDy returns the discovered latent model ż = Θ(z)(Ξ ⊙ mask) as a classical sindy.Model, to print
-// its equations or simulate it. For order 2 models the library variables are [z, ż] and the
-// model gives z̈.
+// its equations or simulate it. For order 2 models the library variables are y = [z, ż] and the
+// returned model is the equivalent first-order system ẏ = [ż, Θ(y)Ξ]: its first LatentDim equations
+// are the identities ż_i = ż_i and the rest are the discovered z̈.
 func (m *Model) SINDy() (*sindy.Model, error) {
 	xi, err := m.Coefficients()
 	if err != nil {
 		return nil, err
 	}
-	return sindy.FromCoefficients(m.lib, xi)
+	if m.cfg.ModelOrder != 2 {
+		return sindy.FromCoefficients(m.lib, xi)
+	}
+	n := m.cfg.LatentDim
+	full := make([][]float64, len(xi))
+	for i := range xi {
+		full[i] = make([]float64, 2*n)
+		copy(full[i][n:], xi[i])
+	}
+	for j := 0; j < n; j++ {
+		powers := make([]int, 2*n)
+		powers[n+j] = 1
+		k := m.lib.Index(powers...)
+		if k < 0 {
+			return nil, fmt.Errorf("autoencoder: second-order library has no linear term for variable %d", n+j+1)
+		}
+		full[k][j] = 1
+	}
+	return sindy.FromCoefficients(m.lib, full)
 }
 
 // Save writes the model (weights, Adam's state, mask, configuration and the training state st, which

@@ -233,6 +233,31 @@ func TestSecondOrderTrains(t *testing.T) {
 	if err != nil || math.IsNaN(mt.Loss) {
 		t.Fatalf("evaluate: %+v, %v", mt, err)
 	}
+
+	// The classical model of an order-2 latent model is the first-order system of y = [z, ż]:
+	// its first equation is ż = ż, its second the discovered z̈ = Θ(y)Ξ.
+	sm, err := m.SINDy()
+	if err != nil {
+		t.Fatalf("SINDy() of an order-2 model: %v", err)
+	}
+	xi, err := m.Coefficients()
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := []float64{0.3, -0.7}
+	pred, err := sm.Predict([][]float64{y})
+	if err != nil {
+		t.Fatal(err)
+	}
+	theta := make([]float64, m.Library().Size())
+	m.Library().EvalTo(y, theta)
+	zdd := 0.0
+	for i, v := range theta {
+		zdd += v * xi[i][0]
+	}
+	if math.Abs(pred[0][0]-y[1]) > 1e-12 || math.Abs(pred[0][1]-zdd) > 1e-9 {
+		t.Errorf("SINDy().Predict([z, ż] = %v) = %v, want [%v %v]", y, pred[0], y[1], zdd)
+	}
 }
 
 func TestSelect(t *testing.T) {
