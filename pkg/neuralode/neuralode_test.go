@@ -1,0 +1,242 @@
+package neuralode
+
+import (
+	"math"
+	"testing"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/dynlearn/dynlearn/pkg/backend"
+	"github.com/dynlearn/dynlearn/pkg/ode"
+)
+
+func testBackend(t *testing.T) compute.Backend {
+	t.Helper()
+	b, err := backend.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// graphFinal runs the model's graph flow on points (n×2) and returns x_K.
+func graphFinal(t *testing.T, m *Model, store *model.Store, pts []float64) []float64 {
+	t.Helper()
+	exec, err := model.NewExec(testBackend(t), store, func(scope *model.Scope, x *Node) *Node {
+		xs := m.Flow(scope, x)
+		return xs[len(xs)-1]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Call(toTensor(m.cfg.DType, pts, len(pts)/2, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := fromTensor(out[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+var testPoints = []float64{0.3, -0.7, -0.9, 0.1, 0.5, 0.5, 0, 0, -0.2, 0.95}
+
+// With one set of weights the ResNet is forward Euler on the autonomous ODE ẋ = f(x, θ): the graph must
+// match package ode's Euler with the same step, and its distance to the exact flow (Dormand-Prince) must
+// halve when K doubles (first order).
+func TestResNetIsForwardEuler(t *testing.T) {
+	var errs []float64
+	for _, K := range []int{8, 16, 32, 64} {
+		cfg := DefaultConfig()
+		cfg.Steps, cfg.Shared, cfg.DType, cfg.T, cfg.InitGain = K, true, dtypes.Float64, 2, 1.5
+		m, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		store := model.NewStore()
+		if err := m.Init(store); err != nil {
+			t.Fatal(err)
+		}
+		got := graphFinal(t, m, store, testPoints)
+		p, err := m.Extract(store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := func(_ float64, x, dx []float64) { copy(dx, p.Field(0, x)) }
+		maxErr := 0.0
+		for i := range len(testPoints) / 2 {
+			z := testPoints[2*i : 2*i+2]
+			eu, err := ode.Solve(ode.Problem{F: f, Y0: z, T1: cfg.T}, ode.Euler(), ode.Options{Dt: m.H()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, ye := eu.Final()
+			for j := range 2 {
+				if d := math.Abs(got[2*i+j] - ye[j]); d > 1e-12 {
+					t.Fatalf("K=%d point %d: graph x_K[%d] = %.15g, ode.Euler %.15g", K, i, j, got[2*i+j], ye[j])
+				}
+			}
+			ex, err := ode.Solve(ode.Problem{F: f, Y0: z, T1: cfg.T}, ode.DormandPrince(), ode.Options{RTol: 1e-12, ATol: 1e-12})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, yx := ex.Final()
+			maxErr = math.Max(maxErr, math.Hypot(got[2*i]-yx[0], got[2*i+1]-yx[1]))
+		}
+		errs = append(errs, maxErr)
+	}
+	for i := 1; i < len(errs); i++ {
+		if r := errs[i-1] / errs[i]; r < 1.8 || r > 2.2 {
+			t.Fatalf("Euler error ratio when halving h: %v (errors %v), want ≈ 2", r, errs)
+		}
+	}
+}
+
+// Per-step weights: the graph, the plain-Go Params.Flow and the classifier logit agree.
+func TestGraphMatchesParams(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Steps, cfg.DType, cfg.Width = 5, dtypes.Float64, 7
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := model.NewStore()
+	if err := m.Init(store); err != nil {
+		t.Fatal(err)
+	}
+	got := graphFinal(t, m, store, testPoints)
+	p, _ := m.Extract(store)
+	exec, err := model.NewExec(testBackend(t), store, func(scope *model.Scope, x *Node) *Node { return m.Logits(scope, x) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Call(toTensor(dtypes.Float64, testPoints, len(testPoints)/2, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logits, _ := fromTensor(out[0])
+	regExec, err := model.NewExec(testBackend(t), store, func(scope *model.Scope, g *Graph) *Node { return m.Regularizer(scope, g) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ro, err := regExec.Call()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, _ := fromTensor(ro[0])
+	want := 0.0
+	for _, l := range p.Layers {
+		for _, v := range [][]float64{l.W1, l.B1, l.W2, l.B2} {
+			for _, x := range v {
+				want += x * x * m.H()
+			}
+		}
+	}
+	if math.Abs(reg[0]-want) > 1e-10*want {
+		t.Fatalf("running cost: graph %g, Go %g", reg[0], want)
+	}
+	for i := range len(testPoints) / 2 {
+		xs := p.Flow(testPoints[2*i : 2*i+2])
+		if len(xs) != cfg.Steps+1 {
+			t.Fatalf("Flow returned %d states, want %d", len(xs), cfg.Steps+1)
+		}
+		want := xs[cfg.Steps]
+		for j := range 2 {
+			if math.Abs(got[2*i+j]-want[j]) > 1e-12 {
+				t.Fatalf("point %d: graph %g, Go %g", i, got[2*i+j], want[j])
+			}
+		}
+		if l := p.Logit(testPoints[2*i : 2*i+2]); math.Abs(l-logits[i]) > 1e-12 {
+			t.Fatalf("point %d: graph logit %g, Go %g", i, logits[i], l)
+		}
+	}
+}
+
+func TestLectureDataLabels(t *testing.T) {
+	cfg := DefaultData()
+	cfg.N = 400
+	d, err := Classification(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Labels come from the flow: check a few against a fine fixed-step RK4 solve.
+	for i := 0; i < d.N; i += 50 {
+		sol, err := ode.Solve(ode.Problem{F: LectureField, Y0: d.Point(i), T1: cfg.T}, ode.RK4(), ode.Options{Dt: 1e-3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, y := sol.Final()
+		if math.Abs(y[0]-d.Final[2*i]) > 1e-6 || (y[0] > 0) != (d.Labels[i] == 1) {
+			t.Fatalf("point %d: flow %v vs RK4 %v, label %g", i, d.Final[2*i:2*i+2], y, d.Labels[i])
+		}
+	}
+	ones := 0.0
+	for _, l := range d.Labels {
+		ones += l
+	}
+	if frac := ones / float64(d.N); frac < 0.25 || frac > 0.75 {
+		t.Fatalf("class balance %.2f: the problem should have both classes well represented", frac)
+	}
+}
+
+func TestTrainingSeparatesTheClasses(t *testing.T) {
+	cfg := DefaultData()
+	cfg.N = 300
+	d, err := Classification(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := testBackend(t)
+	lin, _ := New(Config{Dim: 2, Width: 1, Steps: 0, T: 1, InitGain: 1, Seed: 1, DType: dtypes.Float32, Scope: "linear"})
+	rl, err := Train(b, lin, d, DefaultTrainConfig(300), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc := DefaultConfig()
+	mc.Steps, mc.Width = 8, 12
+	m, _ := New(mc)
+	rm, err := Train(b, m, d, TrainConfig{Steps: 400, LR: 0.03, LogEvery: 50}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := rm.History.Series["loss"], 0
+	lossEnd, _ := rm.History.Last("loss")
+	accLin := Accuracy(rl.Params, d, 0, d.NTrain)
+	accFlow := Accuracy(rm.Params, d, 0, d.NTrain)
+	t.Logf("train accuracy: linear %.3f, flow %.3f; loss %.3f → %.3f", accLin, accFlow, first[0], lossEnd)
+	if !(lossEnd < 0.5*first[0]) {
+		t.Fatalf("loss %g → %g: training must at least halve it", first[0], lossEnd)
+	}
+	if accLin > 0.97 {
+		t.Fatalf("a linear classifier reaches %.3f: the data should not be linearly separable", accLin)
+	}
+	if accFlow < 0.97 || accFlow < accLin+0.02 {
+		t.Fatalf("flow + linear classifier reaches only %.3f (linear alone %.3f)", accFlow, accLin)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	if _, err := New(Config{Dim: 2, Width: 0, Steps: 3, T: 1, InitGain: 1, DType: dtypes.Float32, Scope: "x"}); err == nil {
+		t.Error("width 0 accepted")
+	}
+	if _, err := New(Config{Dim: 2, Width: 3, Steps: 3, T: math.NaN(), InitGain: 1, DType: dtypes.Float32, Scope: "x"}); err == nil {
+		t.Error("NaN horizon accepted")
+	}
+	if _, err := Classification(DataConfig{N: 10, T: 4, Radius: -1, Bound: 3}); err == nil {
+		t.Error("negative radius accepted")
+	}
+	m, _ := New(DefaultConfig())
+	if _, err := Train(testBackend(t), m, &Dataset{N: 2, NTrain: 2, Z: []float64{0, math.NaN(), 1, 1}, Labels: []float64{0, 1}}, DefaultTrainConfig(5), nil); err == nil {
+		t.Error("NaN point accepted")
+	}
+	if _, err := Train(testBackend(t), m, &Dataset{N: 2, NTrain: 2, Z: []float64{0, 0, 1, 1}, Labels: []float64{0, 2}}, DefaultTrainConfig(5), nil); err == nil {
+		t.Error("label 2 accepted")
+	}
+	if _, err := Train(testBackend(t), m, &Dataset{N: 1, NTrain: 1, Z: []float64{0, 0}, Labels: []float64{0}}, TrainConfig{Steps: 5, LR: -1}, nil); err == nil {
+		t.Error("negative learning rate accepted")
+	}
+}

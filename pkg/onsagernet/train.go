@@ -1,0 +1,312 @@
+package onsagernet
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"time"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
+
+	"github.com/dynlearn/dynlearn/pkg/config"
+	"github.com/dynlearn/dynlearn/pkg/diskcache"
+	"github.com/dynlearn/dynlearn/pkg/training"
+)
+
+// TrainConfig configures Train, after the original code's train_ode: Adam, gradient-norm clipping 1.0,
+// ReduceLROnPlateau(factor 0.5) on the epoch training loss, min lr 5e-6. (The original uses AdamW with
+// AMSGrad and no weight decay; GoMLX's Adam has no AMSGrad variant, so plain Adam is used.)
+type TrainConfig struct {
+	// Epochs and BatchSize: every epoch visits the training pairs once in a new random order.
+	Epochs, BatchSize int
+	// LR is the initial learning rate.
+	LR float64
+	// Patience (epochs without a relative improvement of 1e-4) before the learning rate is multiplied
+	// by Factor, never below MinLR. Patience 0 keeps the learning rate constant.
+	Patience    int
+	Factor      float64
+	MinLR       float64
+	ClipNorm    float64 // Global gradient-norm clipping (0: none).
+	Seed        uint64  // Shuffling seed.
+	Checkpoint  string  // Checkpoint file ("" = none); training resumes from it.
+	EvalBatches int     // Maximum test batches per evaluation (0: all).
+}
+
+// DefaultTrainConfig returns the paper's Lorenz recipe (fig. 6 script): batch 200, lr 0.0128,
+// patience 25, factor 0.5, min lr 5e-6, clipping 1.0.
+func DefaultTrainConfig(epochs int) TrainConfig {
+	return TrainConfig{Epochs: epochs, BatchSize: 200, LR: 0.0128, Patience: 25, Factor: 0.5, MinLR: 5e-6,
+		ClipNorm: 1, Seed: 1}
+}
+
+func (c TrainConfig) validate() error {
+	if c.Epochs < 1 || c.BatchSize < 1 {
+		return fmt.Errorf("onsagernet.Train: need Epochs >= 1 and BatchSize >= 1, got %d, %d", c.Epochs, c.BatchSize)
+	}
+	if !(c.LR > 0) || math.IsInf(c.LR, 0) {
+		return fmt.Errorf("onsagernet.Train: learning rate must be positive and finite, got %g", c.LR)
+	}
+	if c.Patience < 0 || (c.Patience > 0 && !(c.Factor > 0 && c.Factor < 1)) || c.MinLR < 0 || c.ClipNorm < 0 {
+		return fmt.Errorf("onsagernet.Train: bad schedule: Patience=%d Factor=%g MinLR=%g ClipNorm=%g",
+			c.Patience, c.Factor, c.MinLR, c.ClipNorm)
+	}
+	return nil
+}
+
+// EpochInfo is passed to Callbacks.OnEpoch after every epoch.
+type EpochInfo struct {
+	Epoch, Epochs   int
+	Train, Test, LR float64
+	Elapsed         time.Duration
+}
+
+// Callbacks observe training.
+type Callbacks struct {
+	OnEpoch func(EpochInfo)
+}
+
+// Result is what Train returns.
+type Result struct {
+	// Store holds the trained variables and the optimizer state.
+	Store *model.Store
+	// History has per-epoch series "train", "test" (the one-step loss) and "lr".
+	History training.History
+	// Epochs done and Seconds of training (summed over resumed runs).
+	Epochs  int
+	Seconds float64
+	Resumed bool
+}
+
+type checkpointMeta struct {
+	Epoch   int
+	History training.History
+	Seconds float64
+	LR      float64
+	Best    float64
+	Bad     int
+}
+
+// CheckpointPath returns <cache dir>/onsagernet/<name>-<hash of parts>.ckpt.
+func CheckpointPath(name string, parts ...any) (string, error) {
+	key, err := diskcache.Key(parts)
+	if err != nil {
+		return "", err
+	}
+	dir, err := config.CacheDir("onsagernet")
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, name+"-"+key+".ckpt"), nil
+}
+
+// heunLoss builds the one-step loss mean_b ‖(ĥ₁ − h₁)/dt‖² with ĥ₁ = Heun(h₀, dt).
+func heunLoss(net Net, scope *model.Scope, x0, x1 *Node, dt float64) *Node {
+	k1 := net.Field(scope, x0)
+	k2 := net.Field(scope, Add(x0, MulScalar(k1, dt)))
+	pred := Add(x0, MulScalar(Add(k1, k2), dt/2))
+	return ReduceAllMean(ReduceSum(Square(MulScalar(Sub(pred, x1), 1/dt)), 1))
+}
+
+type gradUpdater interface {
+	UpdateGraphWithGradients(scope *model.Scope, grads []*Node, lossDType dtypes.DType)
+}
+
+// Train fits net to the one-step pairs with the Heun (RK2) loss, evaluating on test (may be nil) after
+// every epoch. With cfg.Checkpoint set it checkpoints atomically every epoch and resumes from an existing
+// checkpoint; on SIGINT/SIGTERM it saves and returns an error wrapping training.ErrInterrupted; a NaN or
+// infinite loss returns an error wrapping training.ErrDiverged.
+func Train(b compute.Backend, net Net, train, test *Pairs, cfg TrainConfig, cb Callbacks) (*Result, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if net == nil {
+		return nil, fmt.Errorf("onsagernet.Train: nil net")
+	}
+	if err := train.Validate(); err != nil {
+		return nil, fmt.Errorf("onsagernet.Train: training pairs: %w", err)
+	}
+	if train.Dim != net.Dim() {
+		return nil, fmt.Errorf("onsagernet.Train: pairs have dimension %d, the net %d", train.Dim, net.Dim())
+	}
+	if test != nil {
+		if err := test.Validate(); err != nil {
+			return nil, fmt.Errorf("onsagernet.Train: test pairs: %w", err)
+		}
+		if test.Dim != net.Dim() || test.Dt != train.Dt {
+			return nil, fmt.Errorf("onsagernet.Train: test pairs (dim %d, dt %g) differ from training pairs (dim %d, dt %g)",
+				test.Dim, test.Dt, train.Dim, train.Dt)
+		}
+	}
+	dt := net.DType()
+	store := model.NewStore()
+	if err := net.Init(store); err != nil {
+		return nil, fmt.Errorf("onsagernet.Train: %w", err)
+	}
+	res := &Result{Store: store}
+	meta := checkpointMeta{LR: cfg.LR, Best: math.Inf(1)}
+	if cfg.Checkpoint != "" {
+		found, err := training.LoadCheckpoint(cfg.Checkpoint, store, &meta)
+		if err != nil {
+			return nil, fmt.Errorf("onsagernet.Train: %w", err)
+		}
+		res.Resumed = found
+	}
+	res.History, res.Epochs, res.Seconds = meta.History, meta.Epoch, meta.Seconds
+	if meta.Epoch >= cfg.Epochs {
+		return res, nil
+	}
+
+	lrVar := optimizer.LearningRateVar(store.RootScope(), dt, meta.LR)
+	opt := optimizer.Adam().Done()
+	upd, ok := opt.(gradUpdater)
+	if !ok {
+		return nil, fmt.Errorf("onsagernet.Train: optimizer does not accept gradients")
+	}
+	step := func(scope *model.Scope, x0, x1 *Node) *Node {
+		loss := heunLoss(net, scope, x0, x1, train.Dt)
+		grads := scope.BuildTrainableVariablesGradientsGraph(loss)
+		if cfg.ClipNorm > 0 {
+			sq := ReduceAllSum(Square(grads[0]))
+			for _, g := range grads[1:] {
+				sq = Add(sq, ReduceAllSum(Square(g)))
+			}
+			norm := Sqrt(sq)
+			scale := Div(ConstAs(norm, cfg.ClipNorm), Max(norm, ConstAs(norm, cfg.ClipNorm)))
+			for i := range grads {
+				grads[i] = Mul(grads[i], scale)
+			}
+		}
+		upd.UpdateGraphWithGradients(scope, grads, loss.DType())
+		return loss
+	}
+	trainExec, err := model.NewExec(b, store, step)
+	if err != nil {
+		return nil, fmt.Errorf("onsagernet.Train: %w", err)
+	}
+	defer trainExec.Finalize()
+	evalExec, err := model.NewExec(b, store, func(scope *model.Scope, x0, x1 *Node) *Node {
+		return heunLoss(net, scope, x0, x1, train.Dt)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("onsagernet.Train: %w", err)
+	}
+	defer evalExec.Finalize()
+
+	save := func() error {
+		if cfg.Checkpoint == "" {
+			return nil
+		}
+		if err := training.SaveCheckpoint(cfg.Checkpoint, store, meta); err != nil {
+			return fmt.Errorf("onsagernet.Train: %w", err)
+		}
+		return nil
+	}
+	training.WatchInterrupts()
+	start := time.Now()
+	n, bs := train.N, min(cfg.BatchSize, train.N)
+	spe := n / bs
+	x0 := make([]float64, bs*train.Dim)
+	x1 := make([]float64, bs*train.Dim)
+	for epoch := meta.Epoch; epoch < cfg.Epochs; epoch++ {
+		perm := rand.New(rand.NewPCG(cfg.Seed, uint64(epoch))).Perm(n)
+		sum := 0.0
+		for bi := range spe {
+			if training.Interrupted() {
+				meta.Seconds = res.Seconds + time.Since(start).Seconds()
+				if err := save(); err != nil {
+					return res, errors.Join(err, training.ErrInterrupted)
+				}
+				return res, fmt.Errorf("onsagernet.Train: %s stopped in epoch %d (checkpoint %q): %w",
+					net, epoch, cfg.Checkpoint, training.ErrInterrupted)
+			}
+			for i := range bs {
+				j := perm[bi*bs+i]
+				copy(x0[i*train.Dim:(i+1)*train.Dim], train.X0[j*train.Dim:(j+1)*train.Dim])
+				copy(x1[i*train.Dim:(i+1)*train.Dim], train.X1[j*train.Dim:(j+1)*train.Dim])
+			}
+			out, err := trainExec.Call(toTensor(dt, x0, bs, train.Dim), toTensor(dt, x1, bs, train.Dim))
+			if err != nil {
+				return res, fmt.Errorf("onsagernet.Train: epoch %d batch %d: %w", epoch, bi, err)
+			}
+			loss := scalarOf(out[0])
+			if err := training.CheckFinite(epoch*spe+bi, "loss", loss); err != nil {
+				return res, fmt.Errorf("onsagernet.Train: %s (last good checkpoint %q): %w", net, cfg.Checkpoint, err)
+			}
+			sum += loss
+		}
+		trainLoss := sum / float64(spe)
+		values := map[string]float64{"train": trainLoss, "lr": meta.LR}
+		testLoss := math.NaN()
+		if test != nil {
+			if testLoss, err = evalPairs(evalExec, dt, test, bs, cfg.EvalBatches); err != nil {
+				return res, fmt.Errorf("onsagernet.Train: epoch %d: %w", epoch, err)
+			}
+			values["test"] = testLoss
+		}
+		meta.History.Add(epoch+1, values)
+		// Reduce the learning rate on a plateau of the training loss.
+		if cfg.Patience > 0 {
+			if trainLoss < meta.Best*(1-1e-4) {
+				meta.Best, meta.Bad = trainLoss, 0
+			} else if meta.Bad++; meta.Bad > cfg.Patience {
+				meta.LR, meta.Bad = math.Max(meta.LR*cfg.Factor, cfg.MinLR), 0
+				if err := lrVar.SetValue(toTensor(dt, []float64{meta.LR})); err != nil {
+					return res, fmt.Errorf("onsagernet.Train: setting the learning rate: %w", err)
+				}
+			}
+		}
+		meta.Epoch = epoch + 1
+		meta.Seconds = res.Seconds + time.Since(start).Seconds()
+		res.History, res.Epochs = meta.History, meta.Epoch
+		if err := save(); err != nil {
+			return res, err
+		}
+		if cb.OnEpoch != nil {
+			cb.OnEpoch(EpochInfo{Epoch: epoch + 1, Epochs: cfg.Epochs, Train: trainLoss, Test: testLoss, LR: values["lr"],
+				Elapsed: time.Since(start)})
+		}
+	}
+	res.Seconds = meta.Seconds
+	return res, nil
+}
+
+// evalPairs returns the mean one-step loss over p in batches of bs (at most maxBatches, 0 = all).
+func evalPairs(exec *model.Exec, dt dtypes.DType, p *Pairs, bs, maxBatches int) (float64, error) {
+	bs = min(bs, p.N)
+	sum, k := 0.0, 0
+	for i := 0; i+bs <= p.N; i += bs {
+		if maxBatches > 0 && k >= maxBatches {
+			break
+		}
+		out, err := exec.Call(toTensor(dt, p.X0[i*p.Dim:(i+bs)*p.Dim], bs, p.Dim), toTensor(dt, p.X1[i*p.Dim:(i+bs)*p.Dim], bs, p.Dim))
+		if err != nil {
+			return 0, err
+		}
+		sum += scalarOf(out[0])
+		k++
+	}
+	return sum / float64(k), nil
+}
+
+// LoadTrained loads a checkpoint written by Train into a fresh store for net (for shipped models).
+func LoadTrained(path string, net Net) (*Result, error) {
+	store := model.NewStore()
+	if err := net.Init(store); err != nil {
+		return nil, err
+	}
+	var meta checkpointMeta
+	found, err := training.LoadCheckpoint(path, store, &meta)
+	if err != nil {
+		return nil, fmt.Errorf("onsagernet.LoadTrained: %w", err)
+	}
+	if !found {
+		return nil, fmt.Errorf("onsagernet.LoadTrained: no checkpoint at %s", path)
+	}
+	return &Result{Store: store, History: meta.History, Epochs: meta.Epoch, Seconds: meta.Seconds}, nil
+}
