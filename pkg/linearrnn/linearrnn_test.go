@@ -11,6 +11,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/dynlearn/dynlearn/pkg/backend"
+	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
 func testBackend(t *testing.T) compute.Backend {
@@ -50,11 +51,11 @@ func TestOutputsAreTheKernelConvolution(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Call(toTensor(dtypes.Float64, x, batch, K))
+	out, err := exec.Call(training.TensorFromFloat64s(dtypes.Float64, x, batch, K))
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := fromTensor(out[0])
+	got, _ := training.Float64s(out[0])
 	p, err := m.Extract(store)
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +93,7 @@ func TestKernelGraph(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, _ := fromTensor(out[0])
+		got, _ := training.Float64s(out[0])
 		want := p.Kernel(S)
 		if len(got) != S {
 			t.Fatalf("S=%d: got %d values", S, len(got))

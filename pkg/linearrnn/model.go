@@ -5,10 +5,10 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/dynlearn/dynlearn/pkg/training"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
-	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/support/exceptions"
 )
@@ -149,35 +149,6 @@ func dotf(a, b []float64) float64 {
 	return s
 }
 
-func toTensor(dt dtypes.DType, data []float64, dims ...int) *tensors.Tensor {
-	if dt == dtypes.Float64 {
-		return tensors.FromFlatDataAndDimensions(append([]float64(nil), data...), dims...)
-	}
-	f := make([]float32, len(data))
-	for i, v := range data {
-		f[i] = float32(v)
-	}
-	return tensors.FromFlatDataAndDimensions(f, dims...)
-}
-
-func fromTensor(t *tensors.Tensor) ([]float64, error) {
-	switch t.DType() {
-	case dtypes.Float64:
-		return tensors.CopyFlatData[float64](t)
-	case dtypes.Float32:
-		f, err := tensors.CopyFlatData[float32](t)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]float64, len(f))
-		for i, v := range f {
-			out[i] = float64(v)
-		}
-		return out, nil
-	}
-	return nil, fmt.Errorf("unsupported dtype %s", t.DType())
-}
-
 // vars returns the W, U, c nodes, creating the variables with their initial values when missing.
 func (m *Model) vars(scope *model.Scope, g *Graph) (W, U, C *Node) {
 	s := scope.At("%s", m.cfg.Scope)
@@ -186,7 +157,7 @@ func (m *Model) vars(scope *model.Scope, g *Graph) (W, U, C *Node) {
 	get := func(name string, init []float64, dims ...int) *Node {
 		v := s.GetVariable(name)
 		if v == nil {
-			v = s.VariableWithValue(name, toTensor(m.cfg.DType, init, dims...))
+			v = s.VariableWithValue(name, training.TensorFromFloat64s(m.cfg.DType, init, dims...))
 		}
 		return v.NodeValue(g)
 	}
@@ -206,7 +177,7 @@ func (m *Model) Init(store *model.Store) error {
 		if s.GetVariable(v.name) != nil {
 			continue
 		}
-		if _, err := s.CreateVariable(v.name, toTensor(m.cfg.DType, v.data, v.dims...)); err != nil {
+		if _, err := s.CreateVariable(v.name, training.TensorFromFloat64s(m.cfg.DType, v.data, v.dims...)); err != nil {
 			return fmt.Errorf("linearrnn: %w", err)
 		}
 	}
@@ -231,7 +202,7 @@ func (m *Model) Extract(store *model.Store) (Params, error) {
 		if err != nil {
 			return p, fmt.Errorf("linearrnn: reading %s: %w", v.name, err)
 		}
-		data, err := fromTensor(t)
+		data, err := training.Float64s(t)
 		if err != nil {
 			return p, fmt.Errorf("linearrnn: reading %s: %w", v.name, err)
 		}
@@ -255,7 +226,7 @@ func (m *Model) KernelGraph(scope *model.Scope, g *Graph, S int) *Node {
 	for i := range n {
 		eye[i*n+i] = 1
 	}
-	A := Add(Const(g, toTensor(m.cfg.DType, eye, n, n)), MulScalar(W, m.cfg.Delta))
+	A := Add(Const(g, training.TensorFromFloat64s(m.cfg.DType, eye, n, n)), MulScalar(W, m.cfg.Delta))
 	V := InsertAxes(U, 1) // (m, 1)
 	P := A
 	for V.Shape().Dim(1) < S {

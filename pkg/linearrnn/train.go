@@ -168,7 +168,7 @@ func Train(b compute.Backend, m *Model, target Target, cfg TrainConfig, onStep f
 		return nil, fmt.Errorf("linearrnn.Train: %w", err)
 	}
 	defer exec.Finalize()
-	tgt := toTensor(dt, rho, S)
+	tgt := training.TensorFromFloat64s(dt, rho, S)
 	save := func(step int, seconds float64) error {
 		if cfg.Checkpoint == "" {
 			return nil
@@ -194,7 +194,7 @@ func Train(b compute.Backend, m *Model, target Target, cfg TrainConfig, onStep f
 		if err != nil {
 			return res, fmt.Errorf("linearrnn.Train: step %d: %w", step, err)
 		}
-		loss, err := fromTensor(out[0])
+		loss, err := training.Float64s(out[0])
 		if err != nil {
 			return res, fmt.Errorf("linearrnn.Train: step %d: %w", step, err)
 		}

@@ -5,9 +5,9 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/dynlearn/dynlearn/pkg/training"
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
-	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/support/exceptions"
 )
@@ -184,35 +184,6 @@ func (p Params) Logit(x0 []float64) float64 {
 	return s
 }
 
-func toTensor(dt dtypes.DType, data []float64, dims ...int) *tensors.Tensor {
-	if dt == dtypes.Float64 {
-		return tensors.FromFlatDataAndDimensions(append([]float64(nil), data...), dims...)
-	}
-	f := make([]float32, len(data))
-	for i, v := range data {
-		f[i] = float32(v)
-	}
-	return tensors.FromFlatDataAndDimensions(f, dims...)
-}
-
-func fromTensor(t *tensors.Tensor) ([]float64, error) {
-	switch t.DType() {
-	case dtypes.Float64:
-		return tensors.CopyFlatData[float64](t)
-	case dtypes.Float32:
-		f, err := tensors.CopyFlatData[float32](t)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]float64, len(f))
-		for i, v := range f {
-			out[i] = float64(v)
-		}
-		return out, nil
-	}
-	return nil, fmt.Errorf("unsupported dtype %s", t.DType())
-}
-
 type varSpec struct {
 	name string
 	data []float64
@@ -246,7 +217,7 @@ func (m *Model) Init(store *model.Store) error {
 		if sc.GetVariable(v.name) != nil {
 			continue
 		}
-		if _, err := sc.CreateVariable(v.name, toTensor(m.cfg.DType, v.data, v.dims...)); err != nil {
+		if _, err := sc.CreateVariable(v.name, training.TensorFromFloat64s(m.cfg.DType, v.data, v.dims...)); err != nil {
 			return fmt.Errorf("neuralode: %w", err)
 		}
 	}
@@ -266,7 +237,7 @@ func (m *Model) Extract(store *model.Store) (Params, error) {
 		if err != nil {
 			return Params{}, fmt.Errorf("neuralode: reading %s: %w", v.name, err)
 		}
-		data, err := fromTensor(t)
+		data, err := training.Float64s(t)
 		if err != nil {
 			return Params{}, fmt.Errorf("neuralode: reading %s: %w", v.name, err)
 		}
@@ -293,7 +264,7 @@ func (m *Model) vars(scope *model.Scope, g *Graph) map[string]*Node {
 	for _, v := range m.specs() {
 		vr := sc.GetVariable(v.name)
 		if vr == nil {
-			vr = sc.VariableWithValue(v.name, toTensor(m.cfg.DType, v.data, v.dims...))
+			vr = sc.VariableWithValue(v.name, training.TensorFromFloat64s(m.cfg.DType, v.data, v.dims...))
 		}
 		out[v.name] = vr.NodeValue(g)
 	}

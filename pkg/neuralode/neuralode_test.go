@@ -11,6 +11,7 @@ import (
 
 	"github.com/dynlearn/dynlearn/pkg/backend"
 	"github.com/dynlearn/dynlearn/pkg/ode"
+	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
 func testBackend(t *testing.T) compute.Backend {
@@ -32,11 +33,11 @@ func graphFinal(t *testing.T, m *Model, store *model.Store, pts []float64) []flo
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Call(toTensor(m.cfg.DType, pts, len(pts)/2, 2))
+	out, err := exec.Call(training.TensorFromFloat64s(m.cfg.DType, pts, len(pts)/2, 2))
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := fromTensor(out[0])
+	v, err := training.Float64s(out[0])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,11 +115,11 @@ func TestGraphMatchesParams(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Call(toTensor(dtypes.Float64, testPoints, len(testPoints)/2, 2))
+	out, err := exec.Call(training.TensorFromFloat64s(dtypes.Float64, testPoints, len(testPoints)/2, 2))
 	if err != nil {
 		t.Fatal(err)
 	}
-	logits, _ := fromTensor(out[0])
+	logits, _ := training.Float64s(out[0])
 	regExec, err := model.NewExec(testBackend(t), store, func(scope *model.Scope, g *Graph) *Node { return m.Regularizer(scope, g) })
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +128,7 @@ func TestGraphMatchesParams(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg, _ := fromTensor(ro[0])
+	reg, _ := training.Float64s(ro[0])
 	want := 0.0
 	for _, l := range p.Layers {
 		for _, v := range [][]float64{l.W1, l.B1, l.W2, l.B2} {

@@ -156,8 +156,8 @@ func Train(b compute.Backend, m *Model, d *Dataset, cfg TrainConfig, onStep func
 	defer evalExec.Finalize()
 
 	nt := d.NTrain
-	xTrain, yTrain := toTensor(dt, d.Z[:2*nt], nt, 2), toTensor(dt, d.Labels[:nt], nt)
-	var xTest, yTest = toTensor(dt, d.Z[2*nt:], d.N-nt, 2), toTensor(dt, d.Labels[nt:], d.N-nt)
+	xTrain, yTrain := training.TensorFromFloat64s(dt, d.Z[:2*nt], nt, 2), training.TensorFromFloat64s(dt, d.Labels[:nt], nt)
+	var xTest, yTest = training.TensorFromFloat64s(dt, d.Z[2*nt:], d.N-nt, 2), training.TensorFromFloat64s(dt, d.Labels[nt:], d.N-nt)
 	save := func(step int, seconds float64) error {
 		if cfg.Checkpoint == "" {
 			return nil
@@ -182,7 +182,7 @@ func Train(b compute.Backend, m *Model, d *Dataset, cfg TrainConfig, onStep func
 		if err != nil {
 			return res, fmt.Errorf("neuralode.Train: step %d: %w", step, err)
 		}
-		vals, err := fromTensor(out[0])
+		vals, err := training.Float64s(out[0])
 		if err != nil {
 			return res, err
 		}
@@ -191,14 +191,14 @@ func Train(b compute.Backend, m *Model, d *Dataset, cfg TrainConfig, onStep func
 			return res, fmt.Errorf("neuralode.Train: %s: %w", m, err)
 		}
 		if step%cfg.LogEvery == 0 || step == cfg.Steps-1 {
-			trainAcc, _ := fromTensor(out[1])
+			trainAcc, _ := training.Float64s(out[1])
 			testAcc := math.NaN()
 			if d.N > nt {
 				o, err := evalExec.Call(xTest, yTest)
 				if err != nil {
 					return res, fmt.Errorf("neuralode.Train: step %d: %w", step, err)
 				}
-				v, _ := fromTensor(o[0])
+				v, _ := training.Float64s(o[0])
 				testAcc = v[0]
 			}
 			res.History.Add(step, map[string]float64{"loss": loss, "train_acc": trainAcc[0], "test_acc": testAcc})

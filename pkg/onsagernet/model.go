@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/dynlearn/dynlearn/pkg/training"
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/ml/model"
@@ -258,7 +259,9 @@ func (m *OnsagerNet) Parts(scope *model.Scope, h *Node) Parts {
 			}
 		}
 	}
-	mask := func(v []float64) *Node { return InsertAxes(Const(g, toTensor(m.cfg.DType, v, n, n)), 0) }
+	mask := func(v []float64) *Node {
+		return InsertAxes(Const(g, training.TensorFromFloat64s(m.cfg.DType, v, n, n)), 0)
+	}
 	L := Mul(A, mask(lower))
 	U := Mul(A, mask(upper))
 	eye := make([]float64, n*n)

@@ -11,6 +11,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/dynlearn/dynlearn/pkg/backend"
+	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
 func testBackend(t *testing.T) compute.Backend {
@@ -55,13 +56,13 @@ func evalParts(t *testing.T, m *OnsagerNet, store *model.Store, states []float64
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Call(toTensor(dtypes.Float64, states, batch, m.Dim()))
+	out, err := exec.Call(training.TensorFromFloat64s(dtypes.Float64, states, batch, m.Dim()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	res := make([][]float64, len(out))
 	for i, o := range out {
-		if res[i], err = fromTensor(o); err != nil {
+		if res[i], err = training.Float64s(o); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -197,11 +198,11 @@ func TestMLPGraphMatchesGo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := out.Call(toTensor(dtypes.Float64, states, batch, 3))
+	res, err := out.Call(training.TensorFromFloat64s(dtypes.Float64, states, batch, 3))
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := fromTensor(res[0])
+	got, _ := training.Float64s(res[0])
 	vf, err := m.Extract(store)
 	if err != nil {
 		t.Fatal(err)

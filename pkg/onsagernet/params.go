@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/dynlearn/dynlearn/pkg/training"
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/core/tensors"
@@ -110,37 +111,8 @@ func dot(a, b []float64) float64 {
 	return s
 }
 
-func toTensor(dt dtypes.DType, data []float64, dims ...int) *tensors.Tensor {
-	if dt == dtypes.Float64 {
-		return tensors.FromFlatDataAndDimensions(append([]float64(nil), data...), dims...)
-	}
-	f := make([]float32, len(data))
-	for i, v := range data {
-		f[i] = float32(v)
-	}
-	return tensors.FromFlatDataAndDimensions(f, dims...)
-}
-
-func fromTensor(t *tensors.Tensor) ([]float64, error) {
-	switch t.DType() {
-	case dtypes.Float64:
-		return tensors.CopyFlatData[float64](t)
-	case dtypes.Float32:
-		f, err := tensors.CopyFlatData[float32](t)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]float64, len(f))
-		for i, v := range f {
-			out[i] = float64(v)
-		}
-		return out, nil
-	}
-	return nil, fmt.Errorf("unsupported dtype %s", t.DType())
-}
-
 func scalarOf(t *tensors.Tensor) float64 {
-	v, err := fromTensor(t)
+	v, err := training.Float64s(t)
 	if err != nil || len(v) == 0 {
 		return math.NaN()
 	}
@@ -155,7 +127,7 @@ func graphVars(scope *model.Scope, g *Graph, name string, specs []paramSpec, see
 	for i, p := range specs {
 		v := s.GetVariable(p.name)
 		if v == nil {
-			v = s.VariableWithValue(p.name, toTensor(dt, initValues(seed, i, p), p.dims()...))
+			v = s.VariableWithValue(p.name, training.TensorFromFloat64s(dt, initValues(seed, i, p), p.dims()...))
 		}
 		if got := v.Shape().Dimensions; !equalDims(got, p.dims()) || v.DType() != dt {
 			exceptions.Panicf("onsagernet: variable %s/%s has shape %s, want %s %v", name, p.name, v.Shape(), dt, p.dims())
@@ -175,7 +147,7 @@ func createVars(store *model.Store, name string, specs []paramSpec, seed uint64,
 			}
 			continue
 		}
-		if _, err := s.CreateVariable(p.name, toTensor(dt, initValues(seed, i, p), p.dims()...)); err != nil {
+		if _, err := s.CreateVariable(p.name, training.TensorFromFloat64s(dt, initValues(seed, i, p), p.dims()...)); err != nil {
 			return fmt.Errorf("onsagernet: creating %s/%s: %w", name, p.name, err)
 		}
 	}
@@ -198,7 +170,7 @@ func readVars(store *model.Store, name string, specs []paramSpec) (map[string][]
 		if err != nil {
 			return nil, fmt.Errorf("onsagernet: reading %s/%s: %w", name, p.name, err)
 		}
-		data, err := fromTensor(t)
+		data, err := training.Float64s(t)
 		if err != nil {
 			return nil, fmt.Errorf("onsagernet: reading %s/%s: %w", name, p.name, err)
 		}

@@ -230,7 +230,7 @@ func Train(b compute.Backend, net Net, train, test *Pairs, cfg TrainConfig, cb C
 				copy(x0[i*train.Dim:(i+1)*train.Dim], train.X0[j*train.Dim:(j+1)*train.Dim])
 				copy(x1[i*train.Dim:(i+1)*train.Dim], train.X1[j*train.Dim:(j+1)*train.Dim])
 			}
-			out, err := trainExec.Call(toTensor(dt, x0, bs, train.Dim), toTensor(dt, x1, bs, train.Dim))
+			out, err := trainExec.Call(training.TensorFromFloat64s(dt, x0, bs, train.Dim), training.TensorFromFloat64s(dt, x1, bs, train.Dim))
 			if err != nil {
 				return res, fmt.Errorf("onsagernet.Train: epoch %d batch %d: %w", epoch, bi, err)
 			}
@@ -256,7 +256,7 @@ func Train(b compute.Backend, net Net, train, test *Pairs, cfg TrainConfig, cb C
 				meta.Best, meta.Bad = trainLoss, 0
 			} else if meta.Bad++; meta.Bad > cfg.Patience {
 				meta.LR, meta.Bad = math.Max(meta.LR*cfg.Factor, cfg.MinLR), 0
-				if err := lrVar.SetValue(toTensor(dt, []float64{meta.LR})); err != nil {
+				if err := lrVar.SetValue(training.TensorFromFloat64s(dt, []float64{meta.LR})); err != nil {
 					return res, fmt.Errorf("onsagernet.Train: setting the learning rate: %w", err)
 				}
 			}
@@ -284,7 +284,7 @@ func evalPairs(exec *model.Exec, dt dtypes.DType, p *Pairs, bs, maxBatches int) 
 		if maxBatches > 0 && k >= maxBatches {
 			break
 		}
-		out, err := exec.Call(toTensor(dt, p.X0[i*p.Dim:(i+bs)*p.Dim], bs, p.Dim), toTensor(dt, p.X1[i*p.Dim:(i+bs)*p.Dim], bs, p.Dim))
+		out, err := exec.Call(training.TensorFromFloat64s(dt, p.X0[i*p.Dim:(i+bs)*p.Dim], bs, p.Dim), training.TensorFromFloat64s(dt, p.X1[i*p.Dim:(i+bs)*p.Dim], bs, p.Dim))
 		if err != nil {
 			return 0, err
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
@@ -141,5 +142,22 @@ func TestHistoryAligned(t *testing.T) {
 	x, y := h.XY("a")
 	if len(x) != 3 || y[1] != 2 || x[2] != 2 {
 		t.Errorf("XY = %v, %v", x, y)
+	}
+}
+
+func TestTensorFloat64RoundTrip(t *testing.T) {
+	data := []float64{1.5, -2, 3.25}
+	for _, dt := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+		tt := TensorFromFloat64s(dt, data, 3, 1)
+		if tt.DType() != dt || tt.Shape().Rank() != 2 {
+			t.Errorf("TensorFromFloat64s(%s): shape %s", dt, tt.Shape())
+		}
+		got, err := Float64s(tt)
+		if err != nil || len(got) != 3 || got[0] != 1.5 || got[2] != 3.25 {
+			t.Errorf("Float64s(%s) = %v, %v", dt, got, err)
+		}
+	}
+	if _, err := Float64s(tensors.FromFlatDataAndDimensions([]int32{1}, 1)); err == nil {
+		t.Error("Float64s of an int32 tensor gave no error")
 	}
 }
