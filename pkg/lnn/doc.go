@@ -17,6 +17,9 @@
 //   - Data and training: random states with exact accelerations (the paper's setup) and short
 //     trajectories (the slides' setup), cached on disk; Train runs Adam with a StepLR or one-cycle
 //     schedule, checkpoints atomically, resumes, and stops with a clear error on NaN.
-//   - Evaluation: Rollout integrates learned dynamics with package ode and EnergyError measures the
-//     paper's |E_pred − E_true| / 29.4 at t = 100.
+//   - Evaluation: Rollout integrates learned dynamics with Dormand–Prince, each initial condition with
+//     its own step-size control but all stages in batched network calls, flagging rollouts that blow up
+//     instead of failing or stalling; EnergyError measures the paper's |E_pred − E_true| / 29.4 at
+//     t = 100 over PaperICs, the original's 40 initial conditions reproduced from its JAX PRNG
+//     (pkg/lnn/cmd/energy prints it for the shipped models).
 package lnn

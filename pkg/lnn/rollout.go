@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
@@ -59,8 +60,24 @@ func NewPredictor(b compute.Backend, net Net, store *model.Store) (*Predictor, e
 	return &Predictor{net: net, dt: dtypeOf(net), exec: exec, SingularTol: 1e-7}, nil
 }
 
-// Accel returns the accelerations (B×2, flat) and rcond (B) at states (B×4, flat).
+// Accel returns the accelerations (B×2, flat) and rcond (B) at states (B×4, flat). A state whose
+// rcond is below SingularTol (or NaN) is an error matching ErrSingularHessian (a *SingularError).
 func (p *Predictor) Accel(states []float64) (accels, rcond []float64, err error) {
+	accels, rcond, err = p.accelRaw(states)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, r := range rcond {
+		if r < p.SingularTol || math.IsNaN(r) {
+			return accels, rcond, fmt.Errorf("lnn.Predictor: %w",
+				&SingularError{Net: p.net.String(), Index: i, State: states[4*i : 4*i+4], RCond: r})
+		}
+	}
+	return accels, rcond, nil
+}
+
+// accelRaw is Accel without the singularity check.
+func (p *Predictor) accelRaw(states []float64) (accels, rcond []float64, err error) {
 	if len(states) == 0 || len(states)%4 != 0 {
 		return nil, nil, fmt.Errorf("lnn.Predictor: states must be a non-empty multiple of 4 values, got %d", len(states))
 	}
@@ -69,14 +86,7 @@ func (p *Predictor) Accel(states []float64) (accels, rcond []float64, err error)
 	if err != nil {
 		return nil, nil, fmt.Errorf("lnn.Predictor: %w", err)
 	}
-	accels, rcond = toFloat64s(out[0]), toFloat64s(out[1])
-	for i, r := range rcond {
-		if r < p.SingularTol || math.IsNaN(r) {
-			return accels, rcond, fmt.Errorf("lnn.Predictor: %w",
-				&SingularError{Net: p.net.String(), Index: i, State: states[4*i : 4*i+4], RCond: r})
-		}
-	}
-	return accels, rcond, nil
+	return toFloat64s(out[0]), toFloat64s(out[1]), nil
 }
 
 func toFloat64s(t *tensors.Tensor) []float64 {
@@ -91,30 +101,38 @@ func toFloat64s(t *tensors.Tensor) []float64 {
 	return out
 }
 
-// RolloutConfig configures Rollout.
+// RolloutConfig configures Rollout and EnergyError.
 type RolloutConfig struct {
 	// T1 is the final time and FPS the output rate (the paper: t = 100 at fps 10, 1000 frames plus
 	// the initial state).
 	T1, FPS float64
-	// Dt is the RK4 step (default 0.01). When Adaptive is true, Dormand-Prince with RTol/ATol is used
-	// instead.
-	Dt         float64
-	Adaptive   bool
+	// RTol and ATol are the tolerances of the Dormand–Prince integrator, whose step size is controlled
+	// for every initial condition separately.
 	RTol, ATol float64
-	// MaxSteps bounds the integrator steps (0: 300 per unit of time, at least 20000),
-	// so that a learned model whose rollout blows up fails instead of crawling.
+	// MaxSteps bounds the steps (accepted and rejected) of each initial condition (0: 300 per unit of
+	// time, at least 20000). An initial condition that reaches it is stopped and flagged as diverged,
+	// so that a learned model whose rollout blows up cannot make the evaluation crawl.
 	MaxSteps int
+	// DivergeAt is the relative energy error |E(t) − E(0)| / scale above which EnergyError stops an
+	// initial condition and flags it as diverged, reporting its error as DivergeAt (0: 10, i.e. ten
+	// times the pendulum's whole potential-energy range).
+	DivergeAt float64
+	// SingularTol, when not zero, replaces the Predictor's SingularTol during the rollout: the rcond of
+	// ∂²L/∂q̇² below which a state counts as singular (a trial step that reaches one is rejected; an
+	// initial condition that cannot get past it diverges). Negative disables the check, so that only
+	// non-finite values, the step limit and the energy cap stop a rollout.
+	SingularTol float64
 }
 
 // DefaultRollout is the paper's evaluation horizon: t ∈ [0, 100] at fps 10, Dormand-Prince with
 // rtol = atol = 1e-7, which keeps the true system's energy drift below 1e-5 at t = 100 (RK4 with step
 // 0.01 would drift it by ~2e-3, a large part of the paper's 4e-3).
 func DefaultRollout() RolloutConfig {
-	return RolloutConfig{T1: 100, FPS: 10, Adaptive: true, RTol: 1e-7, ATol: 1e-7}
+	return RolloutConfig{T1: 100, FPS: 10, RTol: 1e-7, ATol: 1e-7}
 }
 
 func (c RolloutConfig) times() ([]float64, error) {
-	if !(c.T1 > 0) || !(c.FPS > 0) || math.IsInf(c.T1, 0) {
+	if !(c.T1 > 0) || !(c.FPS > 0) || math.IsInf(c.T1, 0) || math.IsInf(c.FPS, 0) {
 		return nil, fmt.Errorf("lnn: rollout needs T1 > 0 and FPS > 0, got %g, %g", c.T1, c.FPS)
 	}
 	n := int(math.Round(c.T1*c.FPS)) + 1
@@ -125,19 +143,18 @@ func (c RolloutConfig) times() ([]float64, error) {
 	return ts, nil
 }
 
-func (c RolloutConfig) solve(p ode.Problem, ts []float64) (*ode.Solution, error) {
-	maxSteps := c.MaxSteps
-	if maxSteps == 0 {
-		maxSteps = max(20_000, int(300*c.T1))
+func (c RolloutConfig) maxSteps() int {
+	if c.MaxSteps > 0 {
+		return c.MaxSteps
 	}
-	if c.Adaptive {
-		return ode.Solve(p, ode.DormandPrince(), ode.Options{RTol: c.RTol, ATol: c.ATol, Saveat: ts, MaxSteps: maxSteps})
+	return max(20_000, int(300*c.T1))
+}
+
+func (c RolloutConfig) divergeAt() float64 {
+	if c.DivergeAt > 0 {
+		return c.DivergeAt
 	}
-	dt := c.Dt
-	if dt == 0 {
-		dt = 0.01
-	}
-	return ode.Solve(p, ode.RK4(), ode.Options{Dt: dt, Saveat: ts, MaxSteps: maxSteps})
+	return 10
 }
 
 // Paths are rollouts of several initial conditions: T (the output times) and one state
@@ -145,85 +162,19 @@ func (c RolloutConfig) solve(p ode.Problem, ts []float64) (*ode.Solution, error)
 type Paths struct {
 	T      []float64
 	States [][][]float64
+	// Outcomes says, for every initial condition, whether its rollout completed or diverged, where,
+	// and in how many steps (nil for TrueRollout). States of a diverged rollout are NaN from the
+	// divergence on.
+	Outcomes []ICOutcome
 }
 
-// unpack splits a packed solution (M states of 4 per time) into Paths.
-func unpack(sol *ode.Solution, m int) *Paths {
-	tr := &Paths{T: sol.T, States: make([][][]float64, m)}
-	for i := range m {
-		tr.States[i] = make([][]float64, len(sol.T))
-		for k := range sol.T {
-			tr.States[i][k] = append([]float64(nil), sol.Y[k][4*i:4*i+4]...)
-		}
-	}
-	return tr
-}
-
-// Rollout integrates the learned dynamics (θ̇, θ̈ = net) from every initial condition with package
-// ode. All initial conditions are packed into one ODE so that each right-hand side evaluation is one
-// batched call of the network.
+// Rollout integrates the learned dynamics (θ̇, θ̈ = net) from every initial condition with
+// Dormand–Prince, controlling the step size of each initial condition separately but evaluating the
+// stages of all of them in one batched network call. An initial condition that blows up (non-finite
+// state, singular Hessian, step limit) is stopped and flagged in Paths.Outcomes without affecting the
+// others. The error is for invalid input or a failing network call only.
 func Rollout(p *Predictor, ics [][]float64, cfg RolloutConfig) (*Paths, error) {
-	paths, _, err := rollout(p, ics, cfg)
-	return paths, err
-}
-
-// rollout is Rollout that also returns, on failure, the index of the initial condition that most
-// likely caused it (-1 if unknown): the singular state, the non-finite component, or the one with the
-// largest acceleration when the step limit was hit.
-func rollout(p *Predictor, ics [][]float64, cfg RolloutConfig) (*Paths, int, error) {
-	ts, err := cfg.times()
-	if err != nil {
-		return nil, -1, err
-	}
-	y0, err := pack(ics)
-	if err != nil {
-		return nil, -1, err
-	}
-	m := len(ics)
-	var fErr error
-	worst := -1
-	rhs := func(_ float64, y, dydt []float64) {
-		if fErr != nil {
-			for i := range dydt {
-				dydt[i] = math.NaN()
-			}
-			return
-		}
-		acc, _, err := p.Accel(y)
-		if err != nil {
-			fErr = err
-			for i := range dydt {
-				dydt[i] = math.NaN()
-			}
-			return
-		}
-		big := -1.0
-		for i := range m {
-			dydt[4*i], dydt[4*i+1] = y[4*i+2], y[4*i+3]
-			dydt[4*i+2], dydt[4*i+3] = acc[2*i], acc[2*i+1]
-			if a := math.Abs(acc[2*i]) + math.Abs(acc[2*i+1]); a > big {
-				big, worst = a, i
-			}
-		}
-	}
-	sol, err := cfg.solve(ode.Problem{F: rhs, Y0: y0, T1: cfg.T1}, ts)
-	if fErr != nil {
-		bad := -1
-		var se *SingularError
-		if errors.As(fErr, &se) {
-			bad = se.Index
-		}
-		return nil, bad, fmt.Errorf("lnn.Rollout: %w", fErr)
-	}
-	if err != nil {
-		bad := worst
-		var nf *ode.NonFiniteError
-		if errors.As(err, &nf) {
-			bad = nf.Component / 4
-		}
-		return nil, bad, fmt.Errorf("lnn.Rollout: %w", err)
-	}
-	return unpack(sol, m), -1, nil
+	return lockstep(p, ics, cfg, nil)
 }
 
 // TrueRollout integrates the true double pendulum from every initial condition (Dormand-Prince,
@@ -233,7 +184,7 @@ func TrueRollout(sys systems.DoublePendulum, ics [][]float64, cfg RolloutConfig)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := pack(ics); err != nil {
+	if err := validateICs(ics); err != nil {
 		return nil, err
 	}
 	sols, err := ode.SolveBatch(sys.Problem(ics[0], 0, cfg.T1), ics, ode.DormandPrince(),
@@ -248,27 +199,9 @@ func TrueRollout(sys systems.DoublePendulum, ics [][]float64, cfg RolloutConfig)
 	return tr, nil
 }
 
-func pack(ics [][]float64) ([]float64, error) {
-	if len(ics) == 0 {
-		return nil, fmt.Errorf("lnn: no initial conditions")
-	}
-	y0 := make([]float64, 0, 4*len(ics))
-	for i, ic := range ics {
-		if len(ic) != 4 {
-			return nil, fmt.Errorf("lnn: initial condition %d has %d values, want 4 (θ1, θ2, ω1, ω2)", i, len(ic))
-		}
-		for _, v := range ic {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("lnn: initial condition %d is not finite: %v", i, ic)
-			}
-		}
-		y0 = append(y0, ic...)
-	}
-	return y0, nil
-}
-
-// EvalICs returns n initial conditions of the paper's energy test: θ ~ U[0, 2π), θ̇ ~ U[0, 0.1)
-// (released nearly at rest), reproducible from seed.
+// EvalICs returns n initial conditions distributed as the paper's energy test, θ ~ U[0, 2π),
+// θ̇ ~ U[0, 0.1) (released nearly at rest), from our own generator seeded with seed. PaperICs gives
+// the paper's own draws.
 func EvalICs(n int, seed uint64) [][]float64 {
 	rng := rand.New(rand.NewPCG(seed, 0x4943))
 	ics := make([][]float64, n)
@@ -280,103 +213,104 @@ func EvalICs(n int, seed uint64) [][]float64 {
 
 // EnergyReport is the result of EnergyError.
 type EnergyReport struct {
-	// PerIC is |E_pred(T1) − E_true(T1)| / scale for every initial condition.
+	// PerIC is |E_pred(T1) − E_true(T1)| / scale for every initial condition; for a diverged one it is
+	// Cap (flagged in Diverged and Outcomes).
 	PerIC []float64
-	// Mean is the mean of PerIC over the initial conditions whose rollout succeeded: the paper's number
-	// (LNN 0.0043, baseline 0.074 at T1 = 100).
+	// Mean is the mean of PerIC over all initial conditions, diverged ones counted at Cap: the paper's
+	// number (LNN 0.0043, baseline 0.074 at T1 = 100 over 40 initial conditions). When some diverged
+	// it depends on Cap; MeanCompleted and Median do not (as long as fewer than half diverged).
 	Mean float64
-	// Median of PerIC over the successful rollouts (robust to a few blown-up ones).
+	// Median of PerIC over all initial conditions (diverged ones count as the largest).
 	Median float64
-	// Failed lists the initial conditions whose learned rollout failed (singular Hessian, blow-up); their
-	// PerIC, Curves and Pred states are NaN, and FailReason holds the first error.
-	Failed     []int
-	FailReason string
+	// MeanCompleted is the mean over the initial conditions whose rollout completed (NaN if none).
+	MeanCompleted float64
+	// Diverged lists the initial conditions whose learned rollout diverged (see ICOutcome), and
+	// DivergedReason is the first one's reason.
+	Diverged       []int
+	DivergedReason string
+	// Cap is the error reported for a diverged initial condition (RolloutConfig.DivergeAt).
+	Cap float64
 	// Scale is the normaliser (max |V| = 29.4 for the default pendulum).
 	Scale float64
-	// Curves[i][k] = (E_pred − E_true)/scale at Pred.T[k] for initial condition i.
+	// Curves[i][k] = (E_pred − E_true)/scale at Pred.T[k] for initial condition i (NaN after a
+	// divergence).
 	Curves [][]float64
-	// Pred and True are the rollouts.
+	// Pred and True are the rollouts; Pred.Outcomes has the steps and fate of every initial condition.
 	Pred, True *Paths
 }
 
 // EnergyError rolls out the learned dynamics and the true system from ics and returns the paper's
-// metric |E_pred(T1) − E_true(T1)| / 29.4 (true T + V applied to both), per initial condition and on
-// average, and the energy curves. Rollouts of the learned model that fail are listed in Failed (Mean
-// and Median are NaN when all fail); errors of the true rollout are returned.
+// metric |E_pred(T1) − E_true(T1)| / 29.4 (true T + V applied to both), per initial condition, its
+// mean and median, and the energy curves. Each initial condition is integrated with its own step-size
+// control (see Rollout); one whose energy error exceeds cfg.DivergeAt, or that blows up otherwise, is
+// stopped, flagged as diverged and counted at the cap. Errors are for invalid input, a failing network
+// call or a failing true rollout.
 func EnergyError(p *Predictor, sys systems.DoublePendulum, ics [][]float64, cfg RolloutConfig) (*EnergyReport, error) {
 	tr, err := TrueRollout(sys, ics, cfg)
 	if err != nil {
 		return nil, err
 	}
-	rep := &EnergyReport{Scale: sys.EnergyScale(), True: tr}
-	// Roll out all initial conditions packed; when one fails, drop it and roll out the others again.
-	pred := &Paths{T: tr.T, States: make([][][]float64, len(ics))}
-	active := make([]int, len(ics))
-	for i := range active {
-		active[i] = i
+	scale, capErr := sys.EnergyScale(), cfg.divergeAt()
+	e0 := make([]float64, len(ics))
+	for i, ic := range ics {
+		e0[i] = sys.Energy(ic)
 	}
-	fail := func(i int, err error) {
-		rep.Failed = append(rep.Failed, i)
-		if rep.FailReason == "" {
-			rep.FailReason = err.Error()
+	pred, err := lockstep(p, ics, cfg, func(i int, t float64, y vec4) string {
+		if d := math.Abs(sys.Energy(y[:])-e0[i]) / scale; d > capErr || math.IsNaN(d) {
+			return fmt.Sprintf("relative energy error %.3g above %g at t = %.6g", d, capErr, t)
 		}
-		nan := make([][]float64, len(tr.T))
-		for k := range nan {
-			nan[k] = []float64{math.NaN(), math.NaN(), math.NaN(), math.NaN()}
-		}
-		pred.States[i] = nan
+		return ""
+	})
+	if err != nil {
+		return nil, err
 	}
-	for len(active) > 0 {
-		sub := make([][]float64, len(active))
-		for j, i := range active {
-			sub[j] = ics[i]
-		}
-		paths, bad, err := rollout(p, sub, cfg)
-		if err == nil {
-			for j, i := range active {
-				pred.States[i] = paths.States[j]
-			}
-			break
-		}
-		if bad < 0 || bad >= len(active) {
-			for _, i := range active {
-				fail(i, err)
-			}
-			break
-		}
-		fail(active[bad], err)
-		active = append(active[:bad], active[bad+1:]...)
-	}
-	slices.Sort(rep.Failed)
-	rep.Pred = pred
-	ok := 0
+	rep := &EnergyReport{Scale: scale, Cap: capErr, Pred: pred, True: tr}
+	var done []float64
 	for i := range ics {
 		curve := make([]float64, len(pred.T))
 		for k := range pred.T {
-			curve[k] = (sys.Energy(pred.States[i][k]) - sys.Energy(tr.States[i][k])) / rep.Scale
+			curve[k] = (sys.Energy(pred.States[i][k]) - sys.Energy(tr.States[i][k])) / scale
 		}
 		rep.Curves = append(rep.Curves, curve)
-		last := math.Abs(curve[len(curve)-1])
-		rep.PerIC = append(rep.PerIC, last)
-		if !math.IsNaN(last) {
-			rep.Mean += last
-			ok++
+		e := math.Abs(curve[len(curve)-1])
+		if o := pred.Outcomes[i]; o.Diverged {
+			e = capErr
+			rep.Diverged = append(rep.Diverged, i)
+			if rep.DivergedReason == "" {
+				rep.DivergedReason = fmt.Sprintf("initial condition %d: %s", i, o.Reason)
+			}
+		} else {
+			done = append(done, e)
 		}
+		rep.PerIC = append(rep.PerIC, e)
 	}
-	if ok == 0 {
-		rep.Mean, rep.Median = math.NaN(), math.NaN()
-		return rep, nil
-	}
-	rep.Mean /= float64(ok)
-	var good []float64
-	for _, v := range rep.PerIC {
-		if !math.IsNaN(v) {
-			good = append(good, v)
-		}
-	}
-	slices.Sort(good)
-	rep.Median = good[len(good)/2]
+	rep.Mean, rep.Median, rep.MeanCompleted = mean(rep.PerIC), median(rep.PerIC), mean(done)
 	return rep, nil
+}
+
+func mean(v []float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
+}
+
+// median is the median of v (the mean of the two middle values for an even length).
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // Float64 returns a float64 copy of a trained *Model or *Baseline and of its weights (a new store
@@ -414,4 +348,42 @@ func Float64(net Net, store *model.Store) (Net, *model.Store, error) {
 		}
 	}
 	return out, s64, nil
+}
+
+// Summary is a one-line account of the report: mean and median error at the final time, the mean of
+// the completed rollouts and the diverged initial conditions.
+func (r *EnergyReport) Summary() string {
+	t1 := math.NaN()
+	if r.Pred != nil && len(r.Pred.T) > 0 {
+		t1 = r.Pred.T[len(r.Pred.T)-1]
+	}
+	s := fmt.Sprintf("|E_pred(%g) - E_true(%g)| / %.1f over %d ICs: mean %.4g, median %.4g, mean of the %d completed %.4g, %d diverged",
+		t1, t1, r.Scale, len(r.PerIC), r.Mean, r.Median, len(r.PerIC)-len(r.Diverged), r.MeanCompleted, len(r.Diverged))
+	if len(r.Diverged) > 0 {
+		s += fmt.Sprintf(" (counted at %g: %v)", r.Cap, r.Diverged)
+	}
+	return s
+}
+
+// Table is a Markdown table of the per-IC results: initial condition, error, fate and steps.
+func (r *EnergyReport) Table() string {
+	var b strings.Builder
+	b.WriteString("| IC | θ1, θ2, ω1, ω2 | error | status | steps (rejected) |\n|---|---|---|---|---|\n")
+	for i, e := range r.PerIC {
+		o := ICOutcome{}
+		if r.Pred != nil && i < len(r.Pred.Outcomes) {
+			o = r.Pred.Outcomes[i]
+		}
+		status := "completed"
+		if o.Diverged {
+			status = "diverged: " + o.Reason
+		}
+		ic := []float64{math.NaN(), math.NaN(), math.NaN(), math.NaN()}
+		if r.True != nil && i < len(r.True.States) && len(r.True.States[i]) > 0 {
+			ic = r.True.States[i][0]
+		}
+		fmt.Fprintf(&b, "| %d | %.3f, %.3f, %.3f, %.3f | %.4g | %s | %d (%d) |\n", i, ic[0], ic[1], ic[2], ic[3], e, status,
+			o.Steps, o.Rejected)
+	}
+	return b.String()
 }

@@ -25,7 +25,7 @@ type Setup struct {
 	Data, DataBaseline, Test StatesConfig
 	// Train and TrainBaseline configure the two trainings (StepsPerEpoch×BatchSize states per epoch).
 	Train, TrainBaseline TrainConfig
-	// EvalICs initial conditions (seed 0) rolled out with Rollout.
+	// The first EvalICs of the paper's initial conditions (PaperICs) are rolled out with Rollout.
 	EvalICs int
 	Rollout RolloutConfig
 	// Shipped model files (full mode: the LNN's best epoch, the baseline's last) and the commands that
@@ -111,29 +111,37 @@ func Trained(b compute.Backend, net Net, shipped string, retrain bool, data Stat
 	return res.Store, res, nil
 }
 
-// CachedEnergyError is EnergyError on the float64 copy of a trained net, cached on disk keyed by the
-// net's configuration, the training result (epochs, steps, seconds: a retrained model is a new key),
-// the initial conditions and the rollout configuration, so that notebook cells after the first are
-// instant.
+// CachedEnergyError is EnergyError over the first numICs of the paper's initial conditions
+// (PaperICs) on the float64 copy of a trained net, cached on disk keyed by the net's configuration, the
+// training result (epochs, steps, seconds: a retrained model is a new key), the initial conditions and
+// the rollout configuration, so that notebook cells after the first are instant.
 func CachedEnergyError(b compute.Backend, net Net, store *model.Store, res *Result, sys systems.DoublePendulum,
 	numICs int, cfg RolloutConfig) (*EnergyReport, error) {
 	key := struct {
+		Version       int // 2: per-IC step control, the paper's own initial conditions, divergence cap
 		Net           string
 		Epochs, Steps int
 		Seconds       float64
 		NumICs        int
 		Rollout       RolloutConfig
 		System        systems.DoublePendulum
-	}{fmt.Sprintf("%+v", net), res.Epochs, res.Steps, res.Seconds, numICs, cfg, sys}
+	}{2, fmt.Sprintf("%+v", net), res.Epochs, res.Steps, res.Seconds, numICs, cfg, sys}
 	return diskcache.Cached("lnn-energy", key, func() (*EnergyReport, error) {
-		n64, s64, err := Float64(net, store)
-		if err != nil {
-			return nil, err
-		}
-		p, err := NewPredictor(b, n64, s64)
-		if err != nil {
-			return nil, err
-		}
-		return EnergyError(p, sys, EvalICs(numICs, 0), cfg)
+		return EvaluateEnergy(b, net, store, sys, PaperICs(numICs), cfg)
 	})
+}
+
+// EvaluateEnergy is EnergyError on the float64 copy of a trained net (so that the rollout tolerances
+// are not limited by float32 rounding of the accelerations).
+func EvaluateEnergy(b compute.Backend, net Net, store *model.Store, sys systems.DoublePendulum, ics [][]float64,
+	cfg RolloutConfig) (*EnergyReport, error) {
+	n64, s64, err := Float64(net, store)
+	if err != nil {
+		return nil, err
+	}
+	p, err := NewPredictor(b, n64, s64)
+	if err != nil {
+		return nil, err
+	}
+	return EnergyError(p, sys, ics, cfg)
 }

@@ -1,7 +1,10 @@
 // Command train trains a Lagrangian Neural Network or the baseline MLP on the double pendulum and
 // writes a checkpoint that the notebook notebooks/lnn_double_pendulum.ipynb loads. Running it again
 // with the same -out resumes (Ctrl-C saves and stops). At the end it reports the paper's energy error
-// |E_pred(100) − E_true(100)| / 29.4 over -eval-ics initial conditions.
+// |E_pred(100) − E_true(100)| / 29.4 over the first -eval-ics of the paper's initial conditions (each
+// integrated with its own step-size control; see lnn.EnergyError). With -eval-only it skips training
+// and only evaluates the checkpoint -out (or its best epoch). To evaluate the shipped LNN and baseline
+// together, use pkg/lnn/cmd/energy.
 //
 //	go run ./pkg/lnn/cmd/train -model lnn -width 128 -depth 3 -epochs 60 -out notebooks/models/lnn/lnn.ckpt
 //	go run ./pkg/lnn/cmd/train -model baseline -width 128 -depth 3 -epochs 60 -out notebooks/models/lnn/baseline.ckpt
@@ -53,6 +56,8 @@ func run() error {
 	stepEvery := flag.Int("step-every", 10, "StepLR: halve the learning rate every this many epochs")
 	clip := flag.Float64("clip", 0, "clip predicted accelerations in the loss (0: off)")
 	useBest := flag.Bool("best", true, "evaluate the epoch with the lowest test loss (<out>.best.ckpt)")
+	evalOnly := flag.Bool("eval-only", false, "skip training: evaluate the checkpoint -out (its best epoch with -best)")
+	perIC := flag.Bool("per-ic", false, "print the per-initial-condition table of the energy test")
 	flag.Parse()
 	if *out == "" {
 		return errors.New("-out is required")
@@ -136,27 +141,35 @@ func run() error {
 	default:
 		return fmt.Errorf("unknown -loss %q", *loss)
 	}
-	fmt.Printf("%s, data %s, %d epochs × %d steps × batch %d, %s lr %g, checkpoint %s\n",
-		net, *data, *epochs, *steps, *batch, *sched, *lr, *out)
-	lastPrint := time.Now()
-	res, err := lnn.Train(b, net, src, test, cfg, lnn.Callbacks{
-		OnStep: func(s lnn.StepInfo) {
-			if time.Since(lastPrint) > 30*time.Second {
-				fmt.Printf("  epoch %d batch %d/%d loss %.4g lr %.3g singular %.2g%%\n", s.Epoch+1, s.Batch+1,
-					s.StepsPerEpoch, s.Loss, s.LR, 100*s.Singular)
-				lastPrint = time.Now()
-			}
-		},
-		OnEpoch: func(e lnn.EpochInfo) {
-			fmt.Printf("epoch %d: train %.4g test %.4g lr %.3g (%s)\n", e.Epoch, e.Train, e.Test, e.LR,
-				e.Elapsed.Round(time.Second))
-		},
-	})
-	if err != nil {
-		return err
+	var res *lnn.Result
+	if *evalOnly {
+		if _, res, err = lnn.LoadTrained(*out, net); err != nil {
+			return err
+		}
+		fmt.Printf("%s: loaded %s (%d epochs)\n", net, *out, res.Epochs)
+	} else {
+		fmt.Printf("%s, data %s, %d epochs × %d steps × batch %d, %s lr %g, checkpoint %s\n",
+			net, *data, *epochs, *steps, *batch, *sched, *lr, *out)
+		lastPrint := time.Now()
+		res, err = lnn.Train(b, net, src, test, cfg, lnn.Callbacks{
+			OnStep: func(s lnn.StepInfo) {
+				if time.Since(lastPrint) > 30*time.Second {
+					fmt.Printf("  epoch %d batch %d/%d loss %.4g lr %.3g singular %.2g%%\n", s.Epoch+1, s.Batch+1,
+						s.StepsPerEpoch, s.Loss, s.LR, 100*s.Singular)
+					lastPrint = time.Now()
+				}
+			},
+			OnEpoch: func(e lnn.EpochInfo) {
+				fmt.Printf("epoch %d: train %.4g test %.4g lr %.3g (%s)\n", e.Epoch, e.Train, e.Test, e.LR,
+					e.Elapsed.Round(time.Second))
+			},
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("trained %d epochs, %d steps, %.0f s of training in total (resumed: %v)\n",
+			res.Epochs, res.Steps, res.Seconds, res.Resumed)
 	}
-	fmt.Printf("trained %d epochs, %d steps, %.0f s of training in total (resumed: %v)\n",
-		res.Epochs, res.Steps, res.Seconds, res.Resumed)
 	if *evalICs <= 0 {
 		return nil
 	}
@@ -167,29 +180,19 @@ func run() error {
 			fmt.Println("evaluating the best epoch:", lnn.BestPath(*out))
 		}
 	}
-	net64, store64, err := lnn.Float64(net, evalStore)
-	if err != nil {
-		return err
-	}
-	p, err := lnn.NewPredictor(b, net64, store64)
-	if err != nil {
-		return err
-	}
 	rc := lnn.DefaultRollout()
 	rc.T1 = *t1
 	start := time.Now()
-	rep, err := lnn.EnergyError(p, systems.DefaultDoublePendulum(), lnn.EvalICs(*evalICs, 0), rc)
+	rep, err := lnn.EvaluateEnergy(b, net, evalStore, systems.DefaultDoublePendulum(), lnn.PaperICs(*evalICs), rc)
 	if err != nil {
 		return err
 	}
-	blown := 0
-	for _, v := range rep.PerIC {
-		if v > 1 {
-			blown++
-		}
+	if *perIC {
+		fmt.Print(rep.Table())
 	}
-	fmt.Printf("energy error |E_pred(%g) - E_true(%g)| / %.1f over %d ICs: mean %.4g, median %.4g, %d failed, %d above 1 (blown up) (paper: LNN 0.0043, baseline 0.074) [%s]\n",
-		*t1, *t1, rep.Scale, *evalICs, rep.Mean, rep.Median, len(rep.Failed), blown, time.Since(start).Round(time.Second))
-	fmt.Printf("per IC: %.3g\n", rep.PerIC)
+	fmt.Printf("energy error %s (paper: LNN 0.0043, baseline 0.074) [%s]\n", rep.Summary(), time.Since(start).Round(time.Second))
+	if rep.DivergedReason != "" {
+		fmt.Println("first divergence:", rep.DivergedReason)
+	}
 	return nil
 }
