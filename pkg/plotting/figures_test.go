@@ -74,9 +74,10 @@ func TestLogLogConvergence(t *testing.T) {
 	e = append(e, 0)
 	fig := Line("Convergence", "h", "error").LogLog().Markers().Add("RK4", h, e)
 	doc := mustSVG(t, fig)
-	// Decade labels are written as 10 with a superscript exponent: "10" + "−2".
-	// (x: the h=1e-4 point is skipped with its zero error, so x spans 1/256..1/2.)
-	for _, want := range []string{"10", "−2", "−1", "−10"} {
+	// Decade labels are written as 10 with a superscript exponent: "10" + "−2" (y spans 16 decades).
+	// x: the h=1e-4 point is skipped with its zero error, so x spans 1/256..1/2, under three decades,
+	// labelled with the 1-2-5 sequence.
+	for _, want := range []string{"10", "−2", "−10", "0.005", "0.01", "0.02", "0.5"} {
 		if !doc.hasText(want) {
 			t.Errorf("log axes lack label text %q; texts %q", want, doc.texts)
 		}

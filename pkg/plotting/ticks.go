@@ -140,6 +140,15 @@ func decadeLabel(e int) string {
 
 func unicodeMinus(s string) string { return strings.ReplaceAll(s, "-", "−") }
 
+// logMantissaLabel labels a 1-2-5 tick of a log axis: plainly between 10⁻³ and 10⁴, else in
+// scientific notation.
+func logMantissaLabel(v float64) string {
+	if a := math.Abs(v); a >= 1e-3 && a < 1e4 {
+		return unicodeMinus(strconv.FormatFloat(v, 'g', -1, 64))
+	}
+	return sciLabel(v, 1)
+}
+
 // logTicks returns ticks for a log axis over [lo, hi] (lo > 0) with about target labels.
 func logTicks(lo, hi float64, target int) []plot.Tick {
 	if !(lo > 0) || !(hi > lo) || math.IsInf(hi, 0) {
@@ -154,9 +163,31 @@ func logTicks(lo, hi float64, target int) []plot.Tick {
 			decades = append(decades, e)
 		}
 	}
-	if len(decades) < 2 {
+	if len(decades) < 3 {
+		// Less than about two decades: label the 1-2-5 sequence, so that the part of the axis
+		// below the lowest power of ten is labelled too; minor ticks at the other multiples.
+		var ticks []plot.Tick
+		labelled := 0
+		for e := e0 - 1; e <= e1; e++ {
+			base := math.Pow(10, float64(e))
+			for m := 1; m <= 9; m++ {
+				v := float64(m) * base
+				if v < lo*(1-1e-9) || v > hi*(1+1e-9) {
+					continue
+				}
+				t := plot.Tick{Value: v}
+				if m == 1 || m == 2 || m == 5 {
+					t.Label = logMantissaLabel(v)
+					labelled++
+				}
+				ticks = append(ticks, t)
+			}
+		}
+		if labelled >= 2 {
+			return ticks
+		}
 		// Narrow range: nice linear ticks are positioned correctly on a log axis too.
-		ticks := linearTicks(lo, hi, max(target/2, 3))
+		ticks = linearTicks(lo, hi, max(target/2, 3))
 		if len(ticks) >= 2 {
 			for i := range ticks {
 				if ticks[i].Value <= 0 {

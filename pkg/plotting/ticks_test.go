@@ -70,6 +70,13 @@ func TestLogTicks(t *testing.T) {
 	if got := labels(logTicks(2, 7, 6)); len(got) < 2 {
 		t.Errorf("narrow log range labels %q", got)
 	}
+	// Under two decades: the 1-2-5 sequence is labelled, including below the lowest power of ten.
+	if got, want := labels(logTicks(0.012, 0.6, 8)), []string{"0.02", "0.05", "0.1", "0.2", "0.5"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("logTicks(0.012, 0.6) labels %q, want %q", got, want)
+	}
+	if got, want := labels(logTicks(3e-6, 2e-5, 8)), []string{"5×10^{−6}", "10^{−5}", "2×10^{−5}"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("logTicks(3e-6, 2e-5) labels %q, want %q", got, want)
+	}
 	if logTicks(-1, 1, 5) != nil || logTicks(0, 1, 5) != nil {
 		t.Errorf("non-positive log range gave ticks")
 	}
