@@ -524,3 +524,18 @@ func TestConvert(t *testing.T) {
 		t.Errorf("Range edge cases")
 	}
 }
+
+// A scatter plot (Points) draws every point; markers on a line are thinned to about 30.
+func TestScatterDrawsEveryPoint(t *testing.T) {
+	x, y := sinData(200, 0)
+	base := mustSVG(t, Line("s", "", "").Add("a", x[:1], y[:1], Points())).counts["path"]
+	scatter := mustSVG(t, Line("s", "", "").Add("a", x, y, Points())).counts["path"] - base
+	// (The axes of the two figures differ by a few tick paths.)
+	if scatter < 190 {
+		t.Errorf("scatter of 200 points drew %d more paths than one point, want about 199", scatter)
+	}
+	withLine := mustSVG(t, Line("s", "", "").Add("a", x, y, Markers())).counts["path"] - base
+	if withLine > 60 {
+		t.Errorf("line with markers drew %d extra paths for 200 points, want thinning to about 30", withLine)
+	}
+}

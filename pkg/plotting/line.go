@@ -439,7 +439,7 @@ func (p *Plot) drawFig(c draw.Canvas) error {
 	}
 	for _, r := range rs {
 		if r.markers {
-			gp.Add(&markerPlotter{runs: r.runs, glyph: r.glyph})
+			gp.Add(&markerPlotter{runs: r.runs, glyph: r.glyph, thin: r.showLn})
 		}
 		if r.arrows > 0 || r.start {
 			gp.Add(&decorPlotter{runs: r.runs, color: r.line.Color, arrows: r.arrows, start: r.start})
@@ -560,10 +560,12 @@ func appendThinned(pts []vg.Point, q vg.Point) []vg.Point {
 	return append(pts, q)
 }
 
-// markerPlotter draws markers, thinning dense series.
+// markerPlotter draws markers. With thin (markers on a line) a dense series gets a marker every few
+// points; a scatter plot (Points) draws every point.
 type markerPlotter struct {
 	runs  []plotter.XYs
 	glyph draw.GlyphStyle
+	thin  bool
 }
 
 func (m *markerPlotter) Plot(c draw.Canvas, plt *plot.Plot) {
@@ -572,7 +574,10 @@ func (m *markerPlotter) Plot(c draw.Canvas, plt *plot.Plot) {
 	for _, r := range m.runs {
 		n += len(r)
 	}
-	every := max(1, n/30)
+	every := 1
+	if m.thin {
+		every = max(1, n/30)
+	}
 	k := 0
 	for _, r := range m.runs {
 		for _, pt := range r {
