@@ -24,6 +24,9 @@ type ForwardResult struct {
 	ZPred          []float64 // N × Latent: Θ(z)(Ξ⊙mask).
 	XHat           []float64 // N × Dim: ψ(z).
 	XPred          []float64 // N × Dim: decoded derivative prediction.
+	// DZ is N × Latent: the encoder's first derivative ż = ∇φ(x) ẋ. For order 1 it is ZDeriv
+	// itself (the same slice); for order 2 it is the ż that the library Θ(z, ż) reads.
+	DZ []float64
 }
 
 // evalChunk is the number of samples per evaluation call.
@@ -44,6 +47,10 @@ func (m *Model) Run(d Data) (*ForwardResult, error) {
 	r := &ForwardResult{N: d.N, Dim: dim, Latent: lat,
 		Z: make([]float64, d.N*lat), ZDeriv: make([]float64, d.N*lat), ZPred: make([]float64, d.N*lat),
 		XHat: make([]float64, d.N*dim), XPred: make([]float64, d.N*dim)}
+	r.DZ = r.ZDeriv
+	if m.cfg.ModelOrder == 2 {
+		r.DZ = make([]float64, d.N*lat)
+	}
 	mask := m.maskTensor()
 	for s := 0; s < d.N; s += evalChunk {
 		e := min(s+evalChunk, d.N)
@@ -56,7 +63,11 @@ func (m *Model) Run(d Data) (*ForwardResult, error) {
 		if err != nil {
 			return nil, fmt.Errorf("autoencoder: evaluate: %w", err)
 		}
-		for k, dst := range [][]float64{r.Z[s*lat : e*lat], r.ZDeriv[s*lat : e*lat], r.ZPred[s*lat : e*lat], r.XHat[s*dim : e*dim], r.XPred[s*dim : e*dim]} {
+		dsts := [][]float64{r.Z[s*lat : e*lat], r.ZDeriv[s*lat : e*lat], r.ZPred[s*lat : e*lat], r.XHat[s*dim : e*dim], r.XPred[s*dim : e*dim]}
+		if m.cfg.ModelOrder == 2 {
+			dsts = append(dsts, r.DZ[s*lat:e*lat])
+		}
+		for k, dst := range dsts {
 			flat, err := tensors.CopyFlatData[float32](outs[k])
 			if err != nil {
 				return nil, fmt.Errorf("autoencoder: evaluate: %w", err)
@@ -117,7 +128,9 @@ func abs(v float64) float64 {
 	return v
 }
 
-// Encode returns z = φ(x) and the encoder's ż for the samples of d (N rows of LatentDim values).
+// Encode returns z = φ(x) and the encoder's ż = ∇φ(x) ẋ for the samples of d (N rows of LatentDim
+// values), for first- and second-order models alike: (z, ż) is the state from which the discovered
+// equations are simulated.
 func (m *Model) Encode(d Data) (z, dz [][]float64, err error) {
 	r, err := m.Run(d)
 	if err != nil {
@@ -127,7 +140,7 @@ func (m *Model) Encode(d Data) (z, dz [][]float64, err error) {
 	z, dz = make([][]float64, d.N), make([][]float64, d.N)
 	for i := range d.N {
 		z[i] = r.Z[i*lat : (i+1)*lat : (i+1)*lat]
-		dz[i] = r.ZDeriv[i*lat : (i+1)*lat : (i+1)*lat]
+		dz[i] = r.DZ[i*lat : (i+1)*lat : (i+1)*lat]
 	}
 	return z, dz, nil
 }

@@ -210,7 +210,11 @@ func (m *Model) evalExecFn() (*model.Exec, error) {
 	return model.NewExec(m.backend, m.store, func(scope *model.Scope, in []*Node) []*Node {
 		g := in[0].Graph()
 		o := m.forward(g, in[0], in[1:], nil)
-		return []*Node{o.Z, o.ZDeriv, o.ZPred, o.XHat, o.XPred}
+		outs := []*Node{o.Z, o.ZDeriv, o.ZPred, o.XHat, o.XPred}
+		if o.DZ != nil {
+			outs = append(outs, o.DZ)
+		}
+		return outs
 	})
 }
 

@@ -258,6 +258,36 @@ func TestSecondOrderTrains(t *testing.T) {
 	if math.Abs(pred[0][0]-y[1]) > 1e-12 || math.Abs(pred[0][1]-zdd) > 1e-9 {
 		t.Errorf("SINDy().Predict([z, ż] = %v) = %v, want [%v %v]", y, pred[0], y[1], zdd)
 	}
+
+	// Encode returns ż = ∇φ(x)ẋ for an order-2 model too: compare with the central difference
+	// (φ(x + hẋ) - φ(x - hẋ)) / 2h.
+	z, dz, err := m.Encode(val)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const h = 1e-2
+	shifted := func(sign float32) autoencoder.Data {
+		d := val
+		d.X = make([]float32, len(val.X))
+		for i := range d.X {
+			d.X[i] = val.X[i] + sign*h*val.DX[i]
+		}
+		return d
+	}
+	zp, _, err := m.Encode(shifted(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zm, _, _ := m.Encode(shifted(-1))
+	worst, scale := 0.0, 0.0
+	for i := range z {
+		fd := (zp[i][0] - zm[i][0]) / (2 * h)
+		worst = math.Max(worst, math.Abs(fd-dz[i][0]))
+		scale = math.Max(scale, math.Abs(dz[i][0]))
+	}
+	if !(scale > 0) || worst > 2e-2*scale {
+		t.Errorf("order-2 Encode ż: max |FD - ż| = %.3g (max |ż| %.3g)", worst, scale)
+	}
 }
 
 func TestSelect(t *testing.T) {
