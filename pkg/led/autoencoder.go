@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph-building file, GoMLX convention
 	"github.com/gomlx/gomlx/ml/model"
 
@@ -27,6 +28,13 @@ type AutoencoderConfig struct {
 	OutputActivation string     // Output activation: linear (report) or tanhplus/sigmoid (LED).
 	Dropout          float64    // Dropout rate after each hidden dense layer (report: 0.2).
 	LayerNorm        bool       // Layer normalisation after each hidden dense layer.
+	// Field, when set, replaces the decoder by a coordinate (neural-field) decoder: one MLP with
+	// these hidden widths maps [z, cell coordinates] to the C channels of each cell of the
+	// [H, W, C] output, shared by all cells. A travelling front is the same function at every cell,
+	// shifted, which such a decoder represents with far fewer parameters than a dense layer per
+	// cell; it also decodes to any output grid (super-resolution). The Dense and Conv settings still
+	// shape the encoder.
+	Field []int `json:",omitempty"`
 }
 
 // AutoencoderBuilder configures an autoencoder in GoMLX builder style:
@@ -80,6 +88,13 @@ func (b *AutoencoderBuilder) OutputActivation(name string) *AutoencoderBuilder {
 // Dropout sets the dropout rate of the hidden dense layers.
 func (b *AutoencoderBuilder) Dropout(rate float64) *AutoencoderBuilder {
 	b.cfg.Dropout = rate
+	return b
+}
+
+// Field makes the decoder a coordinate (neural-field) MLP with the given hidden widths (see
+// AutoencoderConfig.Field).
+func (b *AutoencoderBuilder) Field(widths ...int) *AutoencoderBuilder {
+	b.cfg.Field = append(b.cfg.Field, widths...)
 	return b
 }
 
@@ -145,6 +160,16 @@ func (c AutoencoderConfig) Validate() error {
 			}
 		}
 	}
+	if len(c.Field) > 0 {
+		if len(out) != 3 {
+			return fmt.Errorf("autoencoder: a field decoder needs an [H, W, C] output shape, got %v", out)
+		}
+		for _, w := range c.Field {
+			if w < 1 {
+				return fmt.Errorf("autoencoder: field decoder width %d must be >= 1", w)
+			}
+		}
+	}
 	if c.Dropout < 0 || c.Dropout >= 1 {
 		return fmt.Errorf("autoencoder: dropout %g must be in [0, 1)", c.Dropout)
 	}
@@ -207,6 +232,9 @@ func (a *Autoencoder) DecodeGraph(scope *model.Scope, z *Node) *Node {
 	c := a.Config
 	scope = scope.At("autoencoder").At("decoder")
 	batch := z.Shape().Dim(0)
+	if len(c.Field) > 0 {
+		return a.fieldDecode(scope.In("field"), z)
+	}
 	x := z
 	for i := len(c.Dense) - 1; i >= 0; i-- {
 		x = hidden(scope.In("dense%d", i), x, c.Dense[i], c.Activation, c.LayerNorm, c.Dropout)
@@ -232,6 +260,45 @@ func (a *Autoencoder) DecodeGraph(scope *model.Scope, z *Node) *Node {
 	}
 	x = conv2d(scope.In("output"), x, oc, c.Conv[0].Kernel)
 	return act(c.OutputActivation, x)
+}
+
+// fieldDecode is the coordinate decoder: for every cell (i, j) of the [H, W, C] output, with
+// coordinates u_i = 2(i+½)/H - 1, v_j = 2(j+½)/W - 1 and cell features c = (u, v, u² + v²), the first
+// hidden layer is
+//
+//	h = act(A z + b + B c + (P z) ⊙ (Q c))
+//
+// and further dense layers map h to the C channels. The product term makes the first layer
+// bilinear in latent and position, so a distance to a latent point (|c - c0|² = u² + v² - 2u·u0 -
+// 2v·v0 + |c0|²), the quantity a front expanding from a firing point depends on, is one linear
+// combination away. The z and cell parts are computed once ([B, h] and [H·W, h]) and broadcast.
+func (a *Autoencoder) fieldDecode(scope *model.Scope, z *Node) *Node {
+	c := a.Config
+	g := z.Graph()
+	batch := z.Shape().Dim(0)
+	oh, ow, oc := c.Output[0], c.Output[1], c.Output[2]
+	feats := make([]float32, 0, oh*ow*3)
+	for i := range oh {
+		for j := range ow {
+			u, v := 2*(float32(i)+0.5)/float32(oh)-1, 2*(float32(j)+0.5)/float32(ow)-1
+			feats = append(feats, u, v, u*u+v*v)
+		}
+	}
+	cells := Reshape(ConvertDType(Const(g, feats), z.DType()), oh*ow, 3)
+	h0 := c.Field[0]
+	cellPart := func(name string) *Node {
+		w := scope.In("%s", name).VariableWithShape("weights", shapes.Make(z.DType(), 3, h0)).NodeValue(g)
+		return ExpandAxes(Dot(cells, w).Product(), 0) // [1, HW, h0]
+	}
+	x := Add(ExpandAxes(dense(scope.In("latent"), z, h0), 1), cellPart("coords")) // [B, HW, h0]
+	x = Add(x, Mul(ExpandAxes(dense(scope.In("gate"), z, h0), 1), cellPart("coordsGate")))
+	x = act(c.Activation, x)
+	x = Reshape(x, batch*oh*ow, h0)
+	for i, w := range c.Field[1:] {
+		x = act(c.Activation, dense(scope.In("hidden%d", i+1), x, w))
+	}
+	x = dense(scope.In("output"), x, oc)
+	return act(c.OutputActivation, Reshape(x, batch, oh, ow, oc))
 }
 
 // upsample2 repeats each pixel of x [B, H, W, C] into a 2×2 block: [B, 2H, 2W, C].

@@ -135,6 +135,12 @@ func TestTrainErrors(t *testing.T) {
 	if _, err := ae.Train(x[:3], nil, nil, nil, TrainConfig{Epochs: 1, BatchSize: 2}); err == nil {
 		t.Error("ragged data accepted")
 	}
+	if _, err := ae.Train(x, nil, nil, nil, TrainConfig{Epochs: 1, BatchSize: 2, Schedule: "linear"}); err == nil {
+		t.Error("unknown schedule accepted")
+	}
+	if _, err := ae.Train(x, nil, nil, nil, TrainConfig{Epochs: 1, BatchSize: 2, LearningRate: 1e-3, FinalLR: 1e-2, Schedule: "cosine"}); err == nil {
+		t.Error("FinalLR above LearningRate accepted")
+	}
 }
 
 // The convolutional path (conv, max pooling, upsampling, crop) trains: a blob moving on an 8×8 image.
@@ -162,5 +168,68 @@ func TestConvAutoencoderTrains(t *testing.T) {
 	last, _ := res.History.Last("train")
 	if !(last < first/3) {
 		t.Errorf("conv autoencoder loss %g -> %g, expected a 3x reduction", first, last)
+	}
+}
+
+func TestCosineSchedule(t *testing.T) {
+	c := TrainConfig{LearningRate: 1e-3, Schedule: "cosine", FinalLR: 1e-5}
+	const total = 101
+	for _, tc := range []struct {
+		step int
+		want float64
+	}{{0, 1e-3}, {50, (1e-3 + 1e-5) / 2}, {100, 1e-5}, {25, 1e-5 + (1e-3-1e-5)*0.5*(1+math.Sqrt(0.5))}} {
+		if got := c.LearningRateAt(tc.step, total); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("cosine step %d: lr %g, want %g", tc.step, got, tc.want)
+		}
+	}
+	if got := (TrainConfig{LearningRate: 2e-3}).LearningRateAt(70, total); got != 2e-3 {
+		t.Errorf("constant schedule: lr %g, want 2e-3", got)
+	}
+	if got := (TrainConfig{LearningRate: 1e-3, Schedule: "cosine"}).LearningRateAt(100, total); math.Abs(got-1e-5) > 1e-15 {
+		t.Errorf("cosine default final lr %g, want LearningRate/100", got)
+	}
+}
+
+// The coordinate (field) decoder learns a blob moving across an 8×8 grid from a 2-D latent, and is
+// checked against the plain dense decoder of the same encoder on the same budget.
+func TestFieldDecoderTrains(t *testing.T) {
+	const n, h = 400, 8
+	x := make([]float32, 0, n*h*h)
+	for k := 0; k < n; k++ {
+		ci := 1 + 6*float64(k%20)/19
+		cj := 1 + 6*float64(k/20)/19
+		for i := 0; i < h; i++ {
+			for j := 0; j < h; j++ {
+				d2 := (float64(i)-ci)*(float64(i)-ci) + (float64(j)-cj)*(float64(j)-cj)
+				x = append(x, float32(math.Exp(-d2/3)))
+			}
+		}
+	}
+	if _, err := NewAutoencoder(h, h).Dense(8).Field(8).Done(); err == nil {
+		t.Error("field decoder accepted a rank-2 output shape")
+	}
+	fit := TrainConfig{Epochs: 150, BatchSize: 40, LearningRate: 1e-2, Schedule: "cosine", Seed: 2}
+	rel := map[bool]float64{}
+	for _, field := range []bool{false, true} {
+		b := NewAutoencoder(h, h, 1).Dense(64).Latent(2).Activation("tanh")
+		if field {
+			b = b.Field(32, 32)
+		}
+		ae, err := b.Done()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ae.Train(x, nil, nil, nil, fit); err != nil {
+			t.Fatal(err)
+		}
+		rec, err := ae.Reconstruct(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel[field], _ = RelativeError(rec, x)
+	}
+	t.Logf("relative reconstruction error: dense decoder %.3f, field decoder %.3f", rel[false], rel[true])
+	if rel[true] > 0.2 {
+		t.Errorf("field decoder relative error %.3f, want <= 0.2", rel[true])
 	}
 }

@@ -5,6 +5,8 @@
 //     bottleneck, upsampling decoder), with dropout and layer normalisation options and different
 //     input and output shapes for super-resolution (10×10 → 20×20). Built GoMLX-style:
 //     NewAutoencoder(20, 20, 2).Conv(8, 3).Conv(16, 3).Conv(32, 3).Dense(64, 128).Latent(10).Done().
+//     Or a coordinate (field) decoder, one MLP of [z, cell position] shared by all cells of the
+//     output grid: NewAutoencoder(20, 20, 2).Dense(256, 64).Field(64, 64, 64).Done().
 //   - Propagator: stacked LSTM layers and a dense head predicting the next latent vector; either
 //     unidirectional and stateful (the original LED: Observe a warm-up, Rollout autonomously) or
 //     bidirectional over a sliding window (the report). Trained on sliding windows; Forecast(warmup, steps).

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph-building file, GoMLX convention
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
@@ -29,6 +30,11 @@ type TrainConfig struct {
 	Seed         uint64  // Shuffling seed.
 	// StepsPerEpoch caps the mini-batches per epoch (0: one pass over the data).
 	StepsPerEpoch int
+	// Schedule of the learning rate: "" or "constant" keeps LearningRate; "cosine" decays it along
+	// half a cosine from LearningRate at the first step to FinalLR at the last step of Epochs.
+	Schedule string `json:",omitempty"`
+	// FinalLR is the learning rate the cosine schedule ends at (default LearningRate/100 when 0).
+	FinalLR float64 `json:",omitempty"`
 	// Checkpoint is the file the run is saved to after every epoch (atomically) and resumed from;
 	// "" disables checkpointing. The best weights go to Checkpoint + ".best".
 	Checkpoint string `json:"-"`
@@ -171,6 +177,23 @@ func restore(store *model.Store, snap map[string]*tensors.Tensor) error {
 	return nil
 }
 
+// LearningRateAt returns the learning rate of the schedule at a 0-based step of total steps.
+func (c TrainConfig) LearningRateAt(step, total int) float64 {
+	lr := c.LearningRate
+	if lr == 0 {
+		lr = 1e-3
+	}
+	if !strings.EqualFold(c.Schedule, "cosine") || total <= 1 {
+		return lr
+	}
+	final := c.FinalLR
+	if final == 0 {
+		final = lr / 100
+	}
+	frac := min(max(float64(step)/float64(total-1), 0), 1)
+	return final + (lr-final)*0.5*(1+math.Cos(math.Pi*frac))
+}
+
 // fit trains the model whose loss graph is loss(scope, x, y) on train, with early stopping on val.
 func fit(b compute.Backend, store *model.Store, loss func(scope *model.Scope, x, y *Node) *Node,
 	train, val *dataset, cfg TrainConfig) (*TrainResult, error) {
@@ -186,8 +209,19 @@ func fit(b compute.Backend, store *model.Store, loss func(scope *model.Scope, x,
 	if k := strings.ToLower(cfg.Loss); k != "" && k != "mse" && k != "mae" {
 		return nil, fmt.Errorf("unknown loss %q (mse or mae)", cfg.Loss)
 	}
+	if k := strings.ToLower(cfg.Schedule); k != "" && k != "constant" && k != "cosine" {
+		return nil, fmt.Errorf("unknown learning-rate schedule %q (constant or cosine)", cfg.Schedule)
+	}
+	if cfg.FinalLR < 0 || cfg.FinalLR > cfg.LearningRate {
+		return nil, fmt.Errorf("FinalLR=%g must be in [0, LearningRate=%g]", cfg.FinalLR, cfg.LearningRate)
+	}
 	bs := min(cfg.BatchSize, train.n)
-	opt := optimizer.Adam().LearningRate(cfg.LearningRate).Done()
+	stepsPerEpoch := train.n / bs
+	if cfg.StepsPerEpoch > 0 {
+		stepsPerEpoch = min(stepsPerEpoch, cfg.StepsPerEpoch)
+	}
+	lrVar := optimizer.LearningRateVar(store.RootScope(), dtypes.Float32, cfg.LearningRate)
+	opt := optimizer.Adam().Done()
 	stepExec, err := model.NewExec(b, store, func(scope *model.Scope, x, y *Node) *Node {
 		scope.Store().SetTraining(x.Graph(), true)
 		l := loss(scope, x, y)
@@ -285,6 +319,10 @@ func fit(b compute.Backend, store *model.Store, loss func(scope *model.Scope, x,
 		}
 		sum := 0.0
 		for k := 0; k < steps; k++ {
+			lr := cfg.LearningRateAt(meta.Epoch*stepsPerEpoch+k, cfg.Epochs*stepsPerEpoch)
+			if err := lrVar.SetValue(tensors.FromScalar(float32(lr))); err != nil {
+				return nil, fmt.Errorf("setting the learning rate: %w", err)
+			}
 			x, y := train.batch(perm[k*bs : (k+1)*bs])
 			out, err := stepExec.Exec(x, y)
 			if err != nil {
