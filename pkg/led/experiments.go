@@ -81,7 +81,7 @@ func FHNGrid(quick bool) FHNGridSetup {
 	s := FHNGridSetup{Grid: fhn.DefaultGridConfig(), Test: 10, SGWindow: 31, SGOrder: 2, Warmup: 200}
 	s.AE = AutoencoderConfig{Input: []int{20, 20, 2}, Output: []int{20, 20, 2}, Dense: []int{256, 64}, Latent: 10, Activation: "elu",
 		OutputActivation: "tanhplus", Field: []int{64, 64, 64}}
-	s.AEFit = TrainConfig{Epochs: 75, BatchSize: 64, LearningRate: 4e-3, Schedule: "cosine", Patience: 0, Seed: 1, StepsPerEpoch: 200}
+	s.AEFit = TrainConfig{Epochs: 100, BatchSize: 64, LearningRate: 4e-3, Schedule: "cosine", Patience: 0, Seed: 1, StepsPerEpoch: 200}
 	s.Prop = PropagatorConfig{Dim: 10, LSTM: []int{64}, Dense: []int{64}, Activation: "tanh", Window: 40, LossFrom: 10,
 		Residual: true, Scale: true}
 	s.PropFit = TrainConfig{Epochs: 10, BatchSize: 32, LearningRate: 2e-3, Patience: 6, Seed: 1, StepsPerEpoch: 150}
