@@ -23,6 +23,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dynlearn/dynlearn/pkg/diskcache"
 	"github.com/dynlearn/dynlearn/pkg/reactiondiffusion"
 	"github.com/dynlearn/dynlearn/pkg/sindy/autoencoder"
 )
@@ -126,7 +127,7 @@ func run(out string, quickData bool, widthSpec string, batch int, lr float64, ep
 		return err
 	}
 	for name, data := range map[string][]byte{"summary.json": append(js, '\n'), "equations.txt": []byte(strings.Join(eqs, "\n") + "\n")} {
-		if err := writeAtomic(filepath.Join(out, name), data); err != nil {
+		if err := diskcache.WriteBytes(filepath.Join(out, name), data); err != nil {
 			return err
 		}
 	}
@@ -135,21 +136,4 @@ func run(out string, quickData bool, widthSpec string, batch int, lr float64, ep
 		fmt.Println(e)
 	}
 	return nil
-}
-
-func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
