@@ -81,7 +81,7 @@ func FHNGrid(quick bool) FHNGridSetup {
 	s := FHNGridSetup{Grid: fhn.DefaultGridConfig(), Test: 10, SGWindow: 31, SGOrder: 2, Warmup: 200}
 	s.AE = AutoencoderConfig{Input: []int{20, 20, 2}, Output: []int{20, 20, 2}, Dense: []int{256, 64}, Latent: 10, Activation: "elu",
 		OutputActivation: "tanhplus", Field: []int{64, 64, 64}}
-	s.AEFit = TrainConfig{Epochs: 100, BatchSize: 64, LearningRate: 4e-3, Schedule: "cosine", Patience: 0, Seed: 1, StepsPerEpoch: 200}
+	s.AEFit = TrainConfig{Epochs: 160, BatchSize: 64, LearningRate: 4e-3, Schedule: "cosine", Patience: 0, Seed: 1, StepsPerEpoch: 200}
 	s.Prop = PropagatorConfig{Dim: 10, LSTM: []int{64}, Dense: []int{64}, Activation: "tanh", Window: 40, LossFrom: 10,
 		Residual: true, Scale: true}
 	s.PropFit = TrainConfig{Epochs: 10, BatchSize: 32, LearningRate: 2e-3, Patience: 6, Seed: 1, StepsPerEpoch: 150}
@@ -249,6 +249,31 @@ func (s FHNGridSetup) TrainAutoencoder(g *fhn.Grid, onEpoch func(EpochStats)) (*
 	}
 	res, err := ae.Train(x, nil, val, nil, fit)
 	return ae, res, err
+}
+
+// HeldOutErrors returns the relative reconstruction error ‖x̂ − x‖₂ / ‖x‖₂ of each held-out sample
+// (the last s.Test of g), in physical units: the measure of the grid autoencoder.
+func (s FHNGridSetup) HeldOutErrors(ae *Autoencoder, g *fhn.Grid) ([]float64, error) {
+	if s.Test < 1 || s.Test >= len(g.Data) {
+		return nil, fmt.Errorf("led: %d held-out samples of %d", s.Test, len(g.Data))
+	}
+	sc, err := s.Scaler(g)
+	if err != nil {
+		return nil, err
+	}
+	errs := make([]float64, 0, s.Test)
+	for k := len(g.Data) - s.Test; k < len(g.Data); k++ {
+		rec, err := ae.Reconstruct(sc.Transform(g.Data[k]))
+		if err != nil {
+			return nil, fmt.Errorf("led: held-out sample %d: %w", k, err)
+		}
+		rel, err := RelativeError(sc.Inverse(rec), g.Data[k])
+		if err != nil {
+			return nil, fmt.Errorf("led: held-out sample %d: %w", k, err)
+		}
+		errs = append(errs, rel)
+	}
+	return errs, nil
 }
 
 // LatentSeries encodes every sample (scaled) and, when smooth, applies the Savitzky-Golay filter to
