@@ -28,10 +28,30 @@ type Setup struct {
 	// The first EvalICs of the paper's initial conditions (PaperICs) are rolled out with Rollout.
 	EvalICs int
 	Rollout RolloutConfig
+	// FineTune (full mode, LNN only) are the stages trained after the first (Data, Train, Test): each
+	// starts from the previous stage's best epoch with a fresh optimizer. See LNNStages.
+	FineTune []Stage
 	// Shipped model files (full mode: the LNN's best epoch, the baseline's last) and the commands that
 	// produced them.
 	ShippedLNN, ShippedBaseline       string
 	ShippedCommand, ShippedCommandBas string
+}
+
+// Stage is one training run of a staged training (a curriculum): the states it trains on, the
+// held-out states that pick its best epoch, and its configuration.
+type Stage struct {
+	Data, Test StatesConfig
+	Train      TrainConfig
+}
+
+// LNNStages returns the LNN's training stages: (Data, Train, Test) followed by FineTune.
+func (s *Setup) LNNStages() []Stage {
+	return append([]Stage{{Data: s.Data, Test: s.Test, Train: s.Train}}, s.FineTune...)
+}
+
+// BaselineStages returns the baseline's single training stage.
+func (s *Setup) BaselineStages() []Stage {
+	return []Stage{{Data: s.DataBaseline, Test: s.Test, Train: s.TrainBaseline}}
 }
 
 // DoublePendulumSetup returns the quick (small networks, a few thousand steps, 8 initial conditions
@@ -66,6 +86,7 @@ func DoublePendulumSetup(quick bool) (*Setup, error) {
 		// The shipped baseline: the paper's velocity range, one-cycle schedule, 25k steps.
 		s.DataBaseline.VelMax = 10
 		s.TrainBaseline.Epochs, s.TrainBaseline.Schedule = 50, OneCycle
+		s.FineTune = lnnFineTune(s.Data, s.Test, s.Train)
 	}
 	s.EvalICs, s.Rollout = 40, DefaultRollout()
 	if quick {
@@ -73,9 +94,29 @@ func DoublePendulumSetup(quick bool) (*Setup, error) {
 	}
 	s.ShippedLNN = ModelPath("lnn_3x128.best.ckpt")
 	s.ShippedBaseline = ModelPath("baseline_3x128.ckpt")
-	s.ShippedCommand = "GOEXPERIMENT=simd go run ./pkg/lnn/cmd/train -model lnn -width 128 -depth 3 -epochs 12 -steps 500 -schedule step -step-every 4 -lr 5e-3 -vel 6 -loss l1 -out notebooks/models/lnn/lnn_3x128.ckpt"
-	s.ShippedCommandBas = "GOEXPERIMENT=simd go run ./pkg/lnn/cmd/train -model baseline -width 128 -depth 3 -epochs 50 -steps 500 -schedule onecycle -lr 1e-3 -vel 10 -loss l1 -out notebooks/models/lnn/baseline_3x128.ckpt"
+	s.ShippedCommand = "GOEXPERIMENT=simd go run ./pkg/lnn/cmd/train -setup lnn"
+	s.ShippedCommandBas = "GOEXPERIMENT=simd go run ./pkg/lnn/cmd/train -setup baseline"
 	return s, nil
+}
+
+// lnnFineTune is the full-mode LNN curriculum after the first stage (|θ̇| ≤ 6, where a fresh LNN
+// learns): the paper's range |θ̇| ≤ 10 in three stages of 9k, 30k and 40k steps. Two things make the
+// wider range trainable: predicted accelerations clipped at 300 in the loss (the true |q̈| stays below
+// it), so the few states where the extrapolated "mass matrix" ∂²L/∂q̇² is nearly singular do not
+// dominate a step; and a penalty keeping that matrix positive-definite and conditioned
+// (HessianPenalty 100, margin 0.05; the true one has λ_min/λ_max ≥ 0.146). Without them the LNN,
+// fresh or pre-trained, collapses to the "predict nothing" plateau (L1 ≈ 21-24) or to L1 in the
+// hundreds.
+func lnnFineTune(data, test StatesConfig, first TrainConfig) []Stage {
+	data.VelMax, test.VelMax = 10, 10
+	base := first
+	base.ClipAccel, base.HessianPenalty, base.PosDefMargin = 300, 100, 0.05
+	st := func(epochs int, sched Schedule, lr float64, stepEvery int) Stage {
+		c := base
+		c.Epochs, c.Schedule, c.LR, c.StepEvery = epochs, sched, lr, stepEvery
+		return Stage{Data: data, Test: test, Train: c}
+	}
+	return []Stage{st(18, StepLR, 5e-4, 6), st(60, OneCycle, 5e-4, 10), st(80, OneCycle, 3e-4, 10)}
 }
 
 // ModelPath returns notebooks/models/lnn/<name> in the dynlearn source tree (found from this file's
@@ -89,26 +130,78 @@ func ModelPath(name string) string {
 }
 
 // Trained returns the trained variables of net: from shipped when it is not empty and the file exists
-// (and retrain is false), otherwise by training (or resuming from the cache checkpoint) with cfg on
-// fresh states of data.
-func Trained(b compute.Backend, net Net, shipped string, retrain bool, data StatesConfig, test *Dataset,
-	cfg TrainConfig, cb Callbacks) (*model.Store, *Result, error) {
+// (and retrain is false), otherwise by TrainStages with the checkpoints in the cache.
+func Trained(b compute.Backend, net Net, shipped string, retrain bool, stages []Stage, cb Callbacks) (*model.Store, *Result, error) {
 	if shipped != "" && !retrain {
 		if _, err := os.Stat(shipped); err == nil {
 			return LoadTrained(shipped, net)
 		}
 	}
-	var err error
-	if cfg.Checkpoint == "" {
-		if cfg.Checkpoint, err = CheckpointPath(fmt.Sprintf("%T", net)[1:], net, data, cfg); err != nil {
-			return nil, nil, err
-		}
-	}
-	res, err := Train(b, net, FreshStates(data, cfg.StepsPerEpoch*cfg.BatchSize), test, cfg, cb)
+	res, err := TrainStages(b, net, stages, "", cb)
 	if err != nil {
 		return nil, nil, err
 	}
 	return res.Store, res, nil
+}
+
+// TrainStages trains net through the stages in order on fresh states of each stage's Data, every
+// stage after the first starting from the best epoch of the one before (TrainConfig.InitFrom, a
+// fresh optimizer). Each stage checkpoints (and resumes) in the cache under a key of all the stages
+// up to it; the last one in final instead when final is not empty (its best epoch in
+// BestPath(final)). Training starts at the last stage that has a checkpoint (earlier stages are
+// not needed to resume it). The callbacks see steps counted over all stages. It returns the last stage's
+// result: its store is the last epoch; load BestPath of its checkpoint for the best one.
+func TrainStages(b compute.Backend, net Net, stages []Stage, final string, cb Callbacks) (*Result, error) {
+	if len(stages) == 0 {
+		return nil, fmt.Errorf("lnn.TrainStages: no stages")
+	}
+	total := 0
+	for _, st := range stages {
+		total += st.Train.StepsPerEpoch * st.Train.Epochs
+	}
+	paths := make([]string, len(stages))
+	first := 0 // the last stage with a checkpoint: it resumes, the ones before are not needed
+	for i := range stages {
+		var err error
+		if i == len(stages)-1 && final != "" {
+			paths[i] = final
+		} else if paths[i], err = CheckpointPath(fmt.Sprintf("%T", net)[1:], net, stages[:i+1]); err != nil {
+			return nil, err
+		}
+		if _, err := os.Stat(paths[i]); err == nil {
+			first = i
+		}
+	}
+	var res *Result
+	offset := 0
+	for i := range first {
+		offset += stages[i].Train.StepsPerEpoch * stages[i].Train.Epochs
+	}
+	for i := first; i < len(stages); i++ {
+		st := stages[i]
+		cfg := st.Train
+		cfg.Checkpoint = paths[i]
+		if i > 0 {
+			cfg.InitFrom = BestPath(paths[i-1])
+		}
+		test, err := RandomStates(st.Test)
+		if err != nil {
+			return nil, fmt.Errorf("lnn.TrainStages: stage %d test set: %w", i+1, err)
+		}
+		stageCB := cb
+		if cb.OnStep != nil {
+			off := offset
+			stageCB.OnStep = func(s StepInfo) {
+				s.Step, s.TotalSteps = s.Step+off, total
+				cb.OnStep(s)
+			}
+		}
+		if res, err = Train(b, net, FreshStates(st.Data, cfg.StepsPerEpoch*cfg.BatchSize), test, cfg, stageCB); err != nil {
+			return nil, fmt.Errorf("stage %d of %d: %w", i+1, len(stages), err)
+		}
+		offset += cfg.StepsPerEpoch * cfg.Epochs
+	}
+	return res, nil
 }
 
 // CachedEnergyError is EnergyError over the first numICs of the paper's initial conditions

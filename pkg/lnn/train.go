@@ -130,6 +130,11 @@ type TrainConfig struct {
 	// HessianPenalty, when > 0 (LNN only), adds HessianPenalty·mean(relu(PosDefMargin − λ_min/max|λ|))
 	// of ∂²L/∂q̇², pushing the learned "mass matrix" to be positive-definite and well conditioned.
 	HessianPenalty, PosDefMargin float64
+	// InitFrom, when set, is a checkpoint written by Train whose network weights start a fresh run
+	// (fine-tuning, e.g. on a wider velocity range). Its optimizer state, epoch count and history are
+	// not used: Adam starts afresh, since moments calibrated on smaller gradients would make the first
+	// steps on new data many times the learning rate. Ignored when resuming from Checkpoint.
+	InitFrom string
 }
 
 // DefaultTrainConfig returns the slides' recipe: Adam, lr 1e-3 halved every 10 epochs, MSE, batch 512.
@@ -338,6 +343,11 @@ func Train(b compute.Backend, net Net, src Source, test *Dataset, cfg TrainConfi
 	res.History = meta.History
 	if !res.Resumed {
 		meta.BestTest = math.Inf(1)
+		if cfg.InitFrom != "" {
+			if err := initWeights(res.Store, cfg.InitFrom, net); err != nil {
+				return nil, err
+			}
+		}
 	}
 	spe := cfg.stepsPerEpoch(src)
 	total := spe * cfg.Epochs
@@ -498,6 +508,36 @@ func evalLoss(exec *model.Exec, dt dtypes.DType, d *Dataset, batch int) (float64
 		n++
 	}
 	return sum / float64(n), nil
+}
+
+// initWeights sets the network variables of store (a fresh store of net) from the checkpoint path.
+func initWeights(store *model.Store, path string, net Net) error {
+	src, _, err := LoadTrained(path, net)
+	if err != nil {
+		return fmt.Errorf("lnn.Train: InitFrom: %w", err)
+	}
+	n := 0
+	for v := range store.IterVariables() {
+		sv := src.GetVariable(v.Path())
+		if sv == nil || !sv.HasValue() {
+			return fmt.Errorf("lnn.Train: InitFrom %s: no variable %s (a checkpoint of a different network?)", path, v.Path())
+		}
+		t, err := sv.Value()
+		if err != nil {
+			return fmt.Errorf("lnn.Train: InitFrom %s: %w", path, err)
+		}
+		if !t.Shape().Equal(v.Shape()) {
+			return fmt.Errorf("lnn.Train: InitFrom %s: variable %s has shape %s, the network needs %s", path, v.Path(), t.Shape(), v.Shape())
+		}
+		if err := v.SetValue(t); err != nil {
+			return fmt.Errorf("lnn.Train: InitFrom %s: variable %s: %w", path, v.Path(), err)
+		}
+		n++
+	}
+	if n == 0 {
+		return fmt.Errorf("lnn.Train: InitFrom %s: the network has no variables", path)
+	}
+	return nil
 }
 
 // LoadTrained loads a checkpoint written by Train (for example a shipped model under

@@ -2,10 +2,13 @@ package lnn
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"testing"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
@@ -15,9 +18,11 @@ import (
 	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
-func TestTrainResumesAndLearns(t *testing.T) {
+// smallTraining returns a small LNN, a test set and a training source of slow states (slow velocities
+// make the task easy enough to see learning in a few steps), with an L1 config of epochs × 25 steps.
+func smallTraining(t *testing.T, epochs int) (compute.Backend, *Model, *Dataset, Source, TrainConfig) {
+	t.Helper()
 	t.Setenv("DYNLEARN_CACHE", t.TempDir())
-	b := testBackend(t)
 	net, err := New(2).Hidden(32, 2).Done()
 	if err != nil {
 		t.Fatal(err)
@@ -26,10 +31,14 @@ func TestTrainResumesAndLearns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Slow velocities make the task easy enough to see learning in a few steps.
 	src := FreshStates(StatesConfig{System: systems.DefaultDoublePendulum(), VelMax: 1, Seed: 3}, 64*25)
-	cfg := DefaultTrainConfig(2)
+	cfg := DefaultTrainConfig(epochs)
 	cfg.BatchSize, cfg.LR, cfg.Loss = 64, 3e-3, L1
+	return testBackend(t), net, test, src, cfg
+}
+
+func TestTrainResumesAndLearns(t *testing.T) {
+	b, net, test, src, cfg := smallTraining(t, 2)
 	cfg.Checkpoint = filepath.Join(t.TempDir(), "lnn.ckpt")
 	r1, err := Train(b, net, src, test, cfg, Callbacks{})
 	if err != nil {
@@ -233,4 +242,126 @@ func TestRolloutEnergyDrift(t *testing.T) {
 		t.Errorf("default rollout integrator: relative energy drift at t = 100: %g, want < 1e-5", worst)
 	}
 	t.Logf("Dormand-Prince rtol %g: worst relative energy drift at t=100 %.2g, at most %d steps", cfg.RTol, worst, steps)
+}
+
+func TestTrainInitFrom(t *testing.T) {
+	b, net, test, src, cfg := smallTraining(t, 3)
+	cfg.Checkpoint = filepath.Join(t.TempDir(), "pre.ckpt")
+	pre, err := Train(b, net, src, test, cfg, Callbacks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	preTest := pre.History.Series["test"][2]
+
+	// Fine-tuning with a negligible learning rate starts where the pre-trained network ended, with a
+	// fresh epoch count and history; a fresh network starts far from it.
+	ft := cfg
+	ft.Epochs, ft.LR, ft.InitFrom = 1, 1e-12, cfg.Checkpoint
+	ft.Checkpoint = filepath.Join(t.TempDir(), "ft.ckpt")
+	r, err := Train(b, net, src, test, ft, Callbacks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Resumed || r.Epochs != 1 || len(r.History.Steps) != 1 {
+		t.Fatalf("fine-tune run: resumed %v, epochs %d, history %v", r.Resumed, r.Epochs, r.History.Steps)
+	}
+	if got := r.History.Series["test"][0]; math.Abs(got-preTest) > 1e-4*preTest {
+		t.Errorf("fine-tune starts at test loss %g, pre-trained network ended at %g", got, preTest)
+	}
+	fresh := ft
+	fresh.InitFrom, fresh.Checkpoint = "", ""
+	r0, err := Train(b, net, src, test, fresh, Callbacks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r0.History.Series["test"][0]; math.Abs(got-preTest) < 0.05*preTest {
+		t.Errorf("a fresh network has test loss %g, too close to the pre-trained %g for this test to mean anything", got, preTest)
+	}
+
+	// A checkpoint of a different network is rejected with an error naming the problem.
+	other, err := New(2).Hidden(16, 2).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := ft
+	bad.Checkpoint = ""
+	if _, err := Train(b, other, src, test, bad, Callbacks{}); err == nil {
+		t.Error("InitFrom with a checkpoint of a wider network: no error")
+	} else {
+		t.Log(err)
+	}
+}
+
+func TestTrainStages(t *testing.T) {
+	b, net, _, _, cfg := smallTraining(t, 2)
+	cfg.StepsPerEpoch = 10
+	slow := StatesConfig{System: systems.DefaultDoublePendulum(), VelMax: 1, Seed: 3}
+	test := DefaultStates(256, 99)
+	test.VelMax = 1
+	fast := slow
+	fast.VelMax = 2
+	ft := cfg
+	// A negligible learning rate in the second stage: it must start (and stay) at the first one's best.
+	ft.LR, ft.ClipAccel, ft.HessianPenalty, ft.PosDefMargin = 1e-12, 300, 100, 0.05
+	stages := []Stage{{Data: slow, Test: test, Train: cfg}, {Data: fast, Test: test, Train: ft}}
+	final := filepath.Join(t.TempDir(), "final.ckpt")
+	var steps []int
+	cb := Callbacks{OnStep: func(s StepInfo) {
+		steps = append(steps, s.Step)
+		if s.TotalSteps != 40 {
+			t.Fatalf("TotalSteps %d, want 40 over both stages", s.TotalSteps)
+		}
+	}}
+	res, err := TrainStages(b, net, stages, final, cb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(steps) != 40 || steps[0] != 0 || steps[39] != 39 {
+		t.Fatalf("callback steps %v, want 0..39", steps)
+	}
+	if res.Epochs != 2 || len(res.History.Steps) != 2 {
+		t.Fatalf("last stage: %d epochs, history %v", res.Epochs, res.History.Steps)
+	}
+	// The second stage started from the first one's best epoch: its first epoch's test loss is that
+	// best, unlike a fresh network's.
+	first, err := CheckpointPath(fmt.Sprintf("%T", net)[1:], net, stages[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, r1, err := LoadTrained(first, net)
+	if err != nil {
+		t.Fatalf("first stage checkpoint: %v", err)
+	}
+	best1 := slices.Min(r1.History.Series["test"])
+	fresh := ft
+	fresh.Epochs, fresh.LR = 1, 1e-3
+	r0, err := Train(b, net, FreshStates(fast, 640), mustStates(t, test), fresh, Callbacks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, fresh0 := res.History.Series["test"][0], r0.History.Series["test"][0]
+	if math.Abs(got-best1) > 1e-4*best1 || math.Abs(fresh0-best1) < 0.05*best1 {
+		t.Errorf("second stage's first test loss %g; first stage's best %g, a fresh network's %g", got, best1, fresh0)
+	}
+	// Run again: the final checkpoint is complete, so nothing trains.
+	steps = nil
+	res2, err := TrainStages(b, net, stages, final, cb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(steps) != 0 || !res2.Resumed || res2.Epochs != 2 {
+		t.Errorf("rerun: %d steps, resumed %v, epochs %d", len(steps), res2.Resumed, res2.Epochs)
+	}
+	if _, err := TrainStages(b, net, nil, final, cb); err == nil {
+		t.Error("no stages: no error")
+	}
+}
+
+func mustStates(t *testing.T, c StatesConfig) *Dataset {
+	t.Helper()
+	d, err := RandomStates(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

@@ -6,8 +6,13 @@
 // and only evaluates the checkpoint -out (or its best epoch). To evaluate the shipped LNN and baseline
 // together, use pkg/lnn/cmd/energy.
 //
-//	go run ./pkg/lnn/cmd/train -model lnn -width 128 -depth 3 -epochs 60 -out notebooks/models/lnn/lnn.ckpt
-//	go run ./pkg/lnn/cmd/train -model baseline -width 128 -depth 3 -epochs 60 -out notebooks/models/lnn/baseline.ckpt
+// With -setup lnn (or baseline) it trains the shipped full-mode model of the notebook instead, all
+// its stages (lnn.Setup.LNNStages), and writes notebooks/models/lnn/lnn_3x128.ckpt (and .best.ckpt).
+//
+//	GOEXPERIMENT=simd go run ./pkg/lnn/cmd/train -setup lnn
+//	go run ./pkg/lnn/cmd/train -model lnn -width 128 -depth 3 -epochs 60 -out /tmp/lnn.ckpt
+//	go run ./pkg/lnn/cmd/train -model lnn -vel 10 -clip 300 -hess-penalty 100 -init-from /tmp/lnn.best.ckpt -out /tmp/ft.ckpt
+//	go run ./pkg/lnn/cmd/train -model baseline -width 128 -depth 3 -epochs 60 -out /tmp/baseline.ckpt
 package main
 
 import (
@@ -16,6 +21,8 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/gomlx/compute"
 
 	"github.com/dynlearn/dynlearn/pkg/backend"
 	"github.com/dynlearn/dynlearn/pkg/lnn"
@@ -48,7 +55,8 @@ func run() error {
 	sched := flag.String("schedule", "onecycle", "step (×0.5 every 10 epochs) or onecycle")
 	loss := flag.String("loss", "l1", "l1 or mse")
 	l2 := flag.Float64("l2", 0, "L2 weight penalty")
-	out := flag.String("out", "", "checkpoint file (required); resumes when it exists")
+	setupName := flag.String("setup", "", "lnn or baseline: train the notebook's shipped full-mode model (all stages) into notebooks/models/lnn/; the model and training flags are ignored")
+	out := flag.String("out", "", "checkpoint file (required without -setup); resumes when it exists")
 	evalICs := flag.Int("eval-ics", 40, "initial conditions of the energy test (0: skip)")
 	t1 := flag.Float64("t1", 100, "energy test horizon")
 	seed := flag.Uint64("seed", 1, "seed of the weights and data")
@@ -57,16 +65,23 @@ func run() error {
 	clip := flag.Float64("clip", 0, "clip predicted accelerations in the loss (0: off)")
 	useBest := flag.Bool("best", true, "evaluate the epoch with the lowest test loss (<out>.best.ckpt)")
 	evalOnly := flag.Bool("eval-only", false, "skip training: evaluate the checkpoint -out (its best epoch with -best)")
+	initFrom := flag.String("init-from", "", "start from this checkpoint's weights with a fresh optimizer (fine-tuning)")
+	hessPen := flag.Float64("hess-penalty", 0, "LNN: weight of the positive-definite penalty on ∂²L/∂q̇² (0: off)")
+	posDef := flag.Float64("posdef-margin", 0.05, "LNN: margin of that penalty (λ_min/max|λ| below it is penalised)")
 	perIC := flag.Bool("per-ic", false, "print the per-initial-condition table of the energy test")
 	flag.Parse()
-	if *out == "" {
-		return errors.New("-out is required")
+	if *out == "" && *setupName == "" {
+		return errors.New("-out or -setup is required")
 	}
 	b, err := backend.New()
 	if err != nil {
 		return err
 	}
 	fmt.Println(backend.Describe())
+	ev := evalFlags{ics: *evalICs, t1: *t1, best: *useBest, perIC: *perIC}
+	if *setupName != "" {
+		return trainSetup(b, *setupName, ev)
+	}
 
 	var net lnn.Net
 	switch *kind {
@@ -125,6 +140,7 @@ func run() error {
 	cfg.StepsPerEpoch, cfg.BatchSize, cfg.LR, cfg.L2 = *steps, *batch, *lr, *l2
 	cfg.Checkpoint, cfg.CheckpointEvery = *out, time.Minute
 	cfg.StepEvery, cfg.ClipAccel = *stepEvery, *clip
+	cfg.InitFrom, cfg.HessianPenalty, cfg.PosDefMargin = *initFrom, *hessPen, *posDef
 	switch *sched {
 	case "step":
 		cfg.Schedule = lnn.StepLR
@@ -150,44 +166,92 @@ func run() error {
 	} else {
 		fmt.Printf("%s, data %s, %d epochs × %d steps × batch %d, %s lr %g, checkpoint %s\n",
 			net, *data, *epochs, *steps, *batch, *sched, *lr, *out)
-		lastPrint := time.Now()
-		res, err = lnn.Train(b, net, src, test, cfg, lnn.Callbacks{
-			OnStep: func(s lnn.StepInfo) {
-				if time.Since(lastPrint) > 30*time.Second {
-					fmt.Printf("  epoch %d batch %d/%d loss %.4g lr %.3g singular %.2g%%\n", s.Epoch+1, s.Batch+1,
-						s.StepsPerEpoch, s.Loss, s.LR, 100*s.Singular)
-					lastPrint = time.Now()
-				}
-			},
-			OnEpoch: func(e lnn.EpochInfo) {
-				fmt.Printf("epoch %d: train %.4g test %.4g lr %.3g (%s)\n", e.Epoch, e.Train, e.Test, e.LR,
-					e.Elapsed.Round(time.Second))
-			},
-		})
-		if err != nil {
+		if res, err = lnn.Train(b, net, src, test, cfg, printer()); err != nil {
 			return err
 		}
 		fmt.Printf("trained %d epochs, %d steps, %.0f s of training in total (resumed: %v)\n",
 			res.Epochs, res.Steps, res.Seconds, res.Resumed)
 	}
-	if *evalICs <= 0 {
-		return nil
+	return evaluate(b, net, res, *out, ev)
+}
+
+// printer returns callbacks printing every epoch and, every 30 s, the current step.
+func printer() lnn.Callbacks {
+	lastPrint := time.Now()
+	return lnn.Callbacks{
+		OnStep: func(s lnn.StepInfo) {
+			if time.Since(lastPrint) > 30*time.Second {
+				fmt.Printf("  epoch %d batch %d/%d (step %d of %d) loss %.4g lr %.3g singular %.2g%%\n", s.Epoch+1, s.Batch+1,
+					s.StepsPerEpoch, s.Step+1, s.TotalSteps, s.Loss, s.LR, 100*s.Singular)
+				lastPrint = time.Now()
+			}
+		},
+		OnEpoch: func(e lnn.EpochInfo) {
+			fmt.Printf("epoch %d: train %.4g test %.4g lr %.3g (%s)\n", e.Epoch, e.Train, e.Test, e.LR,
+				e.Elapsed.Round(time.Second))
+		},
 	}
-	evalStore := res.Store
-	if *useBest {
-		if s, _, err := lnn.LoadTrained(lnn.BestPath(*out), net); err == nil {
-			evalStore = s
-			fmt.Println("evaluating the best epoch:", lnn.BestPath(*out))
-		}
-	}
-	rc := lnn.DefaultRollout()
-	rc.T1 = *t1
-	start := time.Now()
-	rep, err := lnn.EvaluateEnergy(b, net, evalStore, systems.DefaultDoublePendulum(), lnn.PaperICs(*evalICs), rc)
+}
+
+// trainSetup trains the notebook's full-mode LNN or baseline through all its stages into the shipped
+// checkpoint and evaluates it.
+func trainSetup(b compute.Backend, name string, ev evalFlags) error {
+	s, err := lnn.DoublePendulumSetup(false)
 	if err != nil {
 		return err
 	}
-	if *perIC {
+	var net lnn.Net
+	var stages []lnn.Stage
+	var final string
+	switch name {
+	case "lnn":
+		net, stages, final = s.LNN, s.LNNStages(), lnn.ModelPath("lnn_3x128.ckpt")
+	case "baseline":
+		net, stages, final = s.Baseline, s.BaselineStages(), s.ShippedBaseline
+	default:
+		return fmt.Errorf("unknown -setup %q (lnn or baseline)", name)
+	}
+	for i, st := range stages {
+		fmt.Printf("stage %d: %d epochs × %d steps × batch %d, |θ̇| ≤ %g, lr %g, clip %g, Hessian penalty %g\n", i+1,
+			st.Train.Epochs, st.Train.StepsPerEpoch, st.Train.BatchSize, st.Data.VelMax, st.Train.LR, st.Train.ClipAccel,
+			st.Train.HessianPenalty)
+	}
+	res, err := lnn.TrainStages(b, net, stages, final, printer())
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s: last stage %d epochs, %.0f s of training (resumed: %v); written to %s\n", net, res.Epochs, res.Seconds,
+		res.Resumed, final)
+	return evaluate(b, net, res, final, ev)
+}
+
+// evalFlags are the energy test's flags.
+type evalFlags struct {
+	ics         int
+	t1          float64
+	best, perIC bool
+}
+
+// evaluate runs the paper's energy test on the trained net (its best epoch, BestPath(out), with ev.best).
+func evaluate(b compute.Backend, net lnn.Net, res *lnn.Result, out string, ev evalFlags) error {
+	if ev.ics <= 0 {
+		return nil
+	}
+	evalStore := res.Store
+	if ev.best {
+		if s, _, err := lnn.LoadTrained(lnn.BestPath(out), net); err == nil {
+			evalStore = s
+			fmt.Println("evaluating the best epoch:", lnn.BestPath(out))
+		}
+	}
+	rc := lnn.DefaultRollout()
+	rc.T1 = ev.t1
+	start := time.Now()
+	rep, err := lnn.EvaluateEnergy(b, net, evalStore, systems.DefaultDoublePendulum(), lnn.PaperICs(ev.ics), rc)
+	if err != nil {
+		return err
+	}
+	if ev.perIC {
 		fmt.Print(rep.Table())
 	}
 	fmt.Printf("energy error %s (paper: LNN 0.0043, baseline 0.074) [%s]\n", rep.Summary(), time.Since(start).Round(time.Second))
