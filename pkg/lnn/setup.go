@@ -100,7 +100,7 @@ func DoublePendulumSetup(quick bool) (*Setup, error) {
 }
 
 // lnnFineTune is the full-mode LNN curriculum after the first stage (|θ̇| ≤ 6, where a fresh LNN
-// learns): the paper's range |θ̇| ≤ 10 in three stages of 9k, 30k and 40k steps. Two things make the
+// learns): the paper's range |θ̇| ≤ 10 in four stages of 9k, 30k, 40k and 30k steps. Two things make the
 // wider range trainable: predicted accelerations clipped at 300 in the loss (the true |q̈| stays below
 // it), so the few states where the extrapolated "mass matrix" ∂²L/∂q̇² is nearly singular do not
 // dominate a step; and a penalty keeping that matrix positive-definite and conditioned
@@ -116,7 +116,7 @@ func lnnFineTune(data, test StatesConfig, first TrainConfig) []Stage {
 		c.Epochs, c.Schedule, c.LR, c.StepEvery = epochs, sched, lr, stepEvery
 		return Stage{Data: data, Test: test, Train: c}
 	}
-	return []Stage{st(18, StepLR, 5e-4, 6), st(60, OneCycle, 5e-4, 10), st(80, OneCycle, 3e-4, 10)}
+	return []Stage{st(18, StepLR, 5e-4, 6), st(60, OneCycle, 5e-4, 10), st(80, OneCycle, 3e-4, 10), st(60, OneCycle, 1e-4, 10)}
 }
 
 // ModelPath returns notebooks/models/lnn/<name> in the dynlearn source tree (found from this file's
