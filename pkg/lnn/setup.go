@@ -181,6 +181,14 @@ func TrainStages(b compute.Backend, net Net, stages []Stage, final string, cb Ca
 		st := stages[i]
 		cfg := st.Train
 		cfg.Checkpoint = paths[i]
+		key, err := diskcache.Key(struct {
+			Net    string
+			Stages []Stage
+		}{fmt.Sprintf("%+v", net), stages[:i+1]})
+		if err != nil {
+			return nil, err
+		}
+		cfg.RunKey = key
 		if i > 0 {
 			cfg.InitFrom = BestPath(paths[i-1])
 		}

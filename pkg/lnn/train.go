@@ -135,6 +135,9 @@ type TrainConfig struct {
 	// not used: Adam starts afresh, since moments calibrated on smaller gradients would make the first
 	// steps on new data many times the learning rate. Ignored when resuming from Checkpoint.
 	InitFrom string
+	// RunKey, when set, is stored in the checkpoints; resuming a checkpoint that carries a different
+	// key is an error (a checkpoint without a key, written before keys existed, is accepted).
+	RunKey string
 }
 
 // DefaultTrainConfig returns the slides' recipe: Adam, lr 1e-3 halved every 10 epochs, MSE, batch 512.
@@ -228,6 +231,8 @@ type checkpointMeta struct {
 	Seconds      float64
 	// BestTest is the lowest test loss at an epoch end so far (+Inf before the first).
 	BestTest float64
+	// RunKey is TrainConfig.RunKey of the run that wrote the checkpoint.
+	RunKey string
 }
 
 // BestPath returns the file where Train keeps the weights of the epoch with the lowest test loss:
@@ -339,6 +344,10 @@ func Train(b compute.Backend, net Net, src Source, test *Dataset, cfg TrainConfi
 			return nil, fmt.Errorf("lnn.Train: %w", err)
 		}
 		res.Resumed = found
+		if found && meta.RunKey != "" && cfg.RunKey != "" && meta.RunKey != cfg.RunKey {
+			return nil, fmt.Errorf("lnn.Train: checkpoint %s belongs to a different training run (key %s, this run %s); move it away to start afresh",
+				cfg.Checkpoint, meta.RunKey, cfg.RunKey)
+		}
 	}
 	res.History = meta.History
 	if !res.Resumed {
@@ -405,7 +414,7 @@ func Train(b compute.Backend, net Net, src Source, test *Dataset, cfg TrainConfi
 		if cfg.Checkpoint == "" {
 			return nil
 		}
-		m := checkpointMeta{Epoch: epoch, Batch: batch, History: res.History, Seconds: elapsed, BestTest: meta.BestTest}
+		m := checkpointMeta{Epoch: epoch, Batch: batch, History: res.History, Seconds: elapsed, BestTest: meta.BestTest, RunKey: cfg.RunKey}
 		if err := training.SaveCheckpoint(cfg.Checkpoint, store, m); err != nil {
 			return fmt.Errorf("lnn.Train: %w", err)
 		}
@@ -477,7 +486,7 @@ func Train(b compute.Backend, net Net, src Source, test *Dataset, cfg TrainConfi
 		res.Seconds = elapsed()
 		if test != nil && testLoss < meta.BestTest && cfg.Checkpoint != "" {
 			meta.BestTest = testLoss
-			m := checkpointMeta{Epoch: epoch + 1, History: res.History, Seconds: res.Seconds, BestTest: testLoss}
+			m := checkpointMeta{Epoch: epoch + 1, History: res.History, Seconds: res.Seconds, BestTest: testLoss, RunKey: cfg.RunKey}
 			if err := training.SaveCheckpoint(BestPath(cfg.Checkpoint), store, m); err != nil {
 				return res, fmt.Errorf("lnn.Train: %w", err)
 			}

@@ -352,6 +352,13 @@ func TestTrainStages(t *testing.T) {
 	if len(steps) != 0 || !res2.Resumed || res2.Epochs != 2 {
 		t.Errorf("rerun: %d steps, resumed %v, epochs %d", len(steps), res2.Resumed, res2.Epochs)
 	}
+	// The final checkpoint belongs to these two stages: a different stage list must not resume it.
+	other := []Stage{stages[0], stages[1], stages[1]}
+	if _, err := TrainStages(b, net, other, final, Callbacks{}); err == nil {
+		t.Error("a different stage list resumed the final checkpoint of another run")
+	} else {
+		t.Log(err)
+	}
 	if _, err := TrainStages(b, net, nil, final, cb); err == nil {
 		t.Error("no stages: no error")
 	}
