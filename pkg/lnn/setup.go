@@ -100,7 +100,7 @@ func DoublePendulumSetup(quick bool) (*Setup, error) {
 }
 
 // lnnFineTune is the full-mode LNN curriculum after the first stage (|θ̇| ≤ 6, where a fresh LNN
-// learns): the paper's range |θ̇| ≤ 10 in four stages of 9k, 30k, 40k and 30k steps. Two things make the
+// learns): the paper's range |θ̇| ≤ 10 in five stages of 9k, 30k, 40k, 30k and 75k steps. Two things make the
 // wider range trainable: predicted accelerations clipped at 300 in the loss (the true |q̈| stays below
 // it), so the few states where the extrapolated "mass matrix" ∂²L/∂q̇² is nearly singular do not
 // dominate a step; and a penalty keeping that matrix positive-definite and conditioned
@@ -116,7 +116,8 @@ func lnnFineTune(data, test StatesConfig, first TrainConfig) []Stage {
 		c.Epochs, c.Schedule, c.LR, c.StepEvery = epochs, sched, lr, stepEvery
 		return Stage{Data: data, Test: test, Train: c}
 	}
-	return []Stage{st(18, StepLR, 5e-4, 6), st(60, OneCycle, 5e-4, 10), st(80, OneCycle, 3e-4, 10), st(60, OneCycle, 1e-4, 10)}
+	return []Stage{st(18, StepLR, 5e-4, 6), st(60, OneCycle, 5e-4, 10), st(80, OneCycle, 3e-4, 10), st(60, OneCycle, 1e-4, 10),
+		st(150, OneCycle, 1e-4, 10)}
 }
 
 // ModelPath returns notebooks/models/lnn/<name> in the dynlearn source tree (found from this file's
@@ -130,18 +131,39 @@ func ModelPath(name string) string {
 }
 
 // Trained returns the trained variables of net: from shipped when it is not empty and the file exists
-// (and retrain is false), otherwise by TrainStages with the checkpoints in the cache.
+// (and retrain is false), otherwise by TrainStages with the checkpoints in the cache. The result is
+// the last stage's, except that its Steps counts the optimizer steps of all the stages (for a shipped
+// model: the stages before the last one in full, plus the last one up to its saved epoch).
 func Trained(b compute.Backend, net Net, shipped string, retrain bool, stages []Stage, cb Callbacks) (*model.Store, *Result, error) {
+	var res *Result
 	if shipped != "" && !retrain {
 		if _, err := os.Stat(shipped); err == nil {
-			return LoadTrained(shipped, net)
+			var store *model.Store
+			if store, res, err = LoadTrained(shipped, net); err != nil {
+				return nil, nil, err
+			}
+			if res.Steps == 0 && len(stages) > 0 { // written before checkpoints recorded their steps
+				res.Steps = res.Epochs * stages[len(stages)-1].Train.StepsPerEpoch
+			}
+			res.Steps += stagesSteps(stages)
+			return store, res, nil
 		}
 	}
 	res, err := TrainStages(b, net, stages, "", cb)
 	if err != nil {
 		return nil, nil, err
 	}
+	res.Steps += stagesSteps(stages)
 	return res.Store, res, nil
+}
+
+// stagesSteps returns the optimizer steps of all the stages but the last.
+func stagesSteps(stages []Stage) int {
+	n := 0
+	for i := 0; i+1 < len(stages); i++ {
+		n += stages[i].Train.Epochs * stages[i].Train.StepsPerEpoch
+	}
+	return n
 }
 
 // TrainStages trains net through the stages in order on fresh states of each stage's Data, every

@@ -227,8 +227,11 @@ type Result struct {
 
 type checkpointMeta struct {
 	Epoch, Batch int
-	History      training.History
-	Seconds      float64
+	// Steps is the number of optimizer steps behind the saved weights (0 in checkpoints written
+	// before it was recorded).
+	Steps   int
+	History training.History
+	Seconds float64
 	// BestTest is the lowest test loss at an epoch end so far (+Inf before the first).
 	BestTest float64
 	// RunKey is TrainConfig.RunKey of the run that wrote the checkpoint.
@@ -414,7 +417,7 @@ func Train(b compute.Backend, net Net, src Source, test *Dataset, cfg TrainConfi
 		if cfg.Checkpoint == "" {
 			return nil
 		}
-		m := checkpointMeta{Epoch: epoch, Batch: batch, History: res.History, Seconds: elapsed, BestTest: meta.BestTest, RunKey: cfg.RunKey}
+		m := checkpointMeta{Epoch: epoch, Batch: batch, Steps: epoch*spe + batch, History: res.History, Seconds: elapsed, BestTest: meta.BestTest, RunKey: cfg.RunKey}
 		if err := training.SaveCheckpoint(cfg.Checkpoint, store, m); err != nil {
 			return fmt.Errorf("lnn.Train: %w", err)
 		}
@@ -486,7 +489,7 @@ func Train(b compute.Backend, net Net, src Source, test *Dataset, cfg TrainConfi
 		res.Seconds = elapsed()
 		if test != nil && testLoss < meta.BestTest && cfg.Checkpoint != "" {
 			meta.BestTest = testLoss
-			m := checkpointMeta{Epoch: epoch + 1, History: res.History, Seconds: res.Seconds, BestTest: testLoss, RunKey: cfg.RunKey}
+			m := checkpointMeta{Epoch: epoch + 1, Steps: (epoch + 1) * spe, History: res.History, Seconds: res.Seconds, BestTest: testLoss, RunKey: cfg.RunKey}
 			if err := training.SaveCheckpoint(BestPath(cfg.Checkpoint), store, m); err != nil {
 				return res, fmt.Errorf("lnn.Train: %w", err)
 			}
@@ -562,5 +565,5 @@ func LoadTrained(path string, net Net) (*model.Store, *Result, error) {
 	if !found {
 		return nil, nil, fmt.Errorf("lnn.LoadTrained: no checkpoint at %s", path)
 	}
-	return store, &Result{Store: store, History: meta.History, Epochs: meta.Epoch, Seconds: meta.Seconds}, nil
+	return store, &Result{Store: store, History: meta.History, Epochs: meta.Epoch, Steps: meta.Steps, Seconds: meta.Seconds}, nil
 }

@@ -64,9 +64,12 @@ func TestTrainResumesAndLearns(t *testing.T) {
 		t.Errorf("best-epoch checkpoint: %v", err)
 	}
 	// Loading the shipped-model format gives the same predictions as the trained store.
-	store, _, err := LoadTrained(cfg.Checkpoint, net)
+	store, loaded, err := LoadTrained(cfg.Checkpoint, net)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if loaded.Epochs != 4 || loaded.Steps != r2.Steps || loaded.Steps != 100 {
+		t.Errorf("LoadTrained: %d epochs, %d steps; want 4 and %d (= the run's 100)", loaded.Epochs, loaded.Steps, r2.Steps)
 	}
 	// The float64 copy predicts the same accelerations up to float32 rounding.
 	n64, s64, err := Float64(net, store)
@@ -351,6 +354,12 @@ func TestTrainStages(t *testing.T) {
 	}
 	if len(steps) != 0 || !res2.Resumed || res2.Epochs != 2 {
 		t.Errorf("rerun: %d steps, resumed %v, epochs %d", len(steps), res2.Resumed, res2.Epochs)
+	}
+	// Trained from the final checkpoint (as a shipped model) counts the steps of both stages.
+	if _, rt, err := Trained(b, net, final, false, stages, Callbacks{}); err != nil {
+		t.Fatal(err)
+	} else if rt.Steps != 40 || rt.Epochs != 2 {
+		t.Errorf("Trained from the final checkpoint: %d steps, %d epochs; want 40 over both stages, 2", rt.Steps, rt.Epochs)
 	}
 	// The final checkpoint belongs to these two stages: a different stage list must not resume it.
 	other := []Stage{stages[0], stages[1], stages[1]}
