@@ -30,7 +30,7 @@ func NewTrainStep(b compute.Backend, net Net, batch int, seed uint64) (func() er
 	cfg := DefaultStates(batch, seed)
 	states := make([]float64, 4*batch)
 	accels := make([]float64, 2*batch)
-	sampleStates(cfg.System, cfg.VelMax, newRand(seed), states, accels)
+	sampleStates(cfg, newRand(seed), states, accels)
 	dt := dtypeOf(net)
 	x, y := toTensor(dt, states, batch, 4), toTensor(dt, accels, batch, 2)
 	return func() error {

@@ -27,7 +27,7 @@ func benchBatch(n int) (*tensors.Tensor, *tensors.Tensor) {
 	cfg := DefaultStates(n, 9)
 	states := make([]float64, 4*n)
 	accels := make([]float64, 2*n)
-	sampleStates(cfg.System, cfg.VelMax, newRand(9), states, accels)
+	sampleStates(cfg, newRand(9), states, accels)
 	return toTensor(dtypes.Float32, states, n, 4), toTensor(dtypes.Float32, accels, n, 2)
 }
 

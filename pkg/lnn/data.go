@@ -47,6 +47,12 @@ type StatesConfig struct {
 	N      int
 	VelMax float64
 	Seed   uint64
+	// EnergyMax, when not zero, keeps only the states whose total energy T + V is at most EnergyMax
+	// (rejection sampling from the box above; not in the paper). EnergyMax = EnergyScale() (29.4) is
+	// the energy of a pendulum released at rest upside down, the largest of any release at rest: the
+	// states such releases visit (the paper's energy test) are exactly those with E <= 29.4, and
+	// they reach |θ̇2| ≈ 15, so VelMax must then be about 15.5 to cover them.
+	EnergyMax float64 `json:",omitempty"`
 }
 
 // DefaultStates returns the paper's distribution with n states.
@@ -54,36 +60,67 @@ func DefaultStates(n int, seed uint64) StatesConfig {
 	return StatesConfig{System: systems.DefaultDoublePendulum(), N: n, VelMax: 10, Seed: seed}
 }
 
-func (c StatesConfig) validate() error {
+// Validate checks the configuration: a valid system, N >= 1, a finite VelMax >= 0 and, with
+// EnergyMax, that at least 1% of the box's states have an energy below it (so that rejection
+// sampling is fast).
+func (c StatesConfig) Validate() error {
 	if err := c.System.Validate(); err != nil {
 		return fmt.Errorf("lnn: states: %w", err)
 	}
 	if c.N < 1 || !(c.VelMax >= 0) || math.IsInf(c.VelMax, 0) {
 		return fmt.Errorf("lnn: states: need N >= 1 and a finite VelMax >= 0, got N=%d VelMax=%g", c.N, c.VelMax)
 	}
+	if c.EnergyMax != 0 {
+		if math.IsNaN(c.EnergyMax) || math.IsInf(c.EnergyMax, 0) {
+			return fmt.Errorf("lnn: states: EnergyMax is %g", c.EnergyMax)
+		}
+		const tries = 10000
+		rng := rand.New(rand.NewPCG(1, 2))
+		kept := 0
+		s := make([]float64, 4)
+		for range tries {
+			c.draw(rng, s)
+			if c.System.Energy(s) <= c.EnergyMax {
+				kept++
+			}
+		}
+		if kept < tries/100 {
+			return fmt.Errorf("lnn: states: EnergyMax %g keeps %.2g%% of the states with |θ̇| <= %g (the lowest energy is %g); need at least 1%%",
+				c.EnergyMax, 100*float64(kept)/tries, c.VelMax, c.System.Energy([]float64{0, 0, 0, 0}))
+		}
+	}
 	return nil
 }
 
-// sampleStates fills states (n×4) and accels (n×2) from rng.
-func sampleStates(sys systems.DoublePendulum, velMax float64, rng *rand.Rand, states, accels []float64) {
+// draw fills s with one state from the box θ ~ U[0, 2π), θ̇ ~ U[−VelMax, VelMax].
+func (c StatesConfig) draw(rng *rand.Rand, s []float64) {
+	s[0] = rng.Float64() * 2 * math.Pi
+	s[1] = rng.Float64() * 2 * math.Pi
+	s[2] = (rng.Float64()*2 - 1) * c.VelMax
+	s[3] = (rng.Float64()*2 - 1) * c.VelMax
+}
+
+// sampleStates fills states (n×4) and accels (n×2) with states of c's distribution drawn from rng
+// (c must be valid).
+func sampleStates(c StatesConfig, rng *rand.Rand, states, accels []float64) {
 	for i := range len(states) / 4 {
 		s := states[4*i : 4*i+4]
-		s[0] = rng.Float64() * 2 * math.Pi
-		s[1] = rng.Float64() * 2 * math.Pi
-		s[2] = (rng.Float64()*2 - 1) * velMax
-		s[3] = (rng.Float64()*2 - 1) * velMax
-		accels[2*i], accels[2*i+1] = sys.Accel(s[0], s[1], s[2], s[3])
+		c.draw(rng, s)
+		for c.EnergyMax != 0 && c.System.Energy(s) > c.EnergyMax {
+			c.draw(rng, s)
+		}
+		accels[2*i], accels[2*i+1] = c.System.Accel(s[0], s[1], s[2], s[3])
 	}
 }
 
 // RandomStates generates (or loads from the disk cache) the paper's random-state dataset.
 func RandomStates(cfg StatesConfig) (*Dataset, error) {
-	if err := cfg.validate(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	return diskcache.Cached("lnn-states", cfg, func() (*Dataset, error) {
 		d := &Dataset{N: cfg.N, States: make([]float64, 4*cfg.N), Accels: make([]float64, 2*cfg.N)}
-		sampleStates(cfg.System, cfg.VelMax, rand.New(rand.NewPCG(cfg.Seed, 0x5354)), d.States, d.Accels)
+		sampleStates(cfg, rand.New(rand.NewPCG(cfg.Seed, 0x5354)), d.States, d.Accels)
 		return d, d.Validate()
 	})
 }

@@ -73,7 +73,7 @@ func (s *freshSource) Len() int { return s.perEpoch }
 
 func (s *freshSource) Fill(epoch, batch int, states, accels []float64) {
 	rng := rand.New(rand.NewPCG(s.cfg.Seed^uint64(epoch)<<32, uint64(batch)))
-	sampleStates(s.cfg.System, s.cfg.VelMax, rng, states, accels)
+	sampleStates(s.cfg, rng, states, accels)
 }
 
 // Schedule is the learning-rate schedule of Train.

@@ -21,7 +21,9 @@
 // sequential thresholding every ThresholdFrequency epochs, then a refinement phase with a fresh Adam,
 // no L1 term and the mask frozen. It checkpoints atomically (package training), resumes from the
 // checkpoint after an interrupt, is reproducible for a seed, stops with training.ErrDiverged on a
-// NaN/Inf loss, and can show a progress bar and a live loss chart (package plotting). TrainEnsemble
+// NaN/Inf loss, and can show a progress bar and a live loss chart (package plotting). A checkpoint
+// resumed with a longer Epochs after its refinement reopens the main phase (State.Reopened) and then
+// refines again with a fresh Adam, so a run can be extended after the fact. TrainEnsemble
 // trains several seeds and Select picks one as the paper does (lowest validation loss among sparse
 // models).
 //

@@ -89,6 +89,9 @@ type State struct {
 	Thresholds  []int            // Active terms after each thresholding.
 	Elapsed     float64          // Seconds of training so far, across resumes.
 	Done        bool
+	// Reopened lists the epochs at which a finished or refining run's main phase was reopened
+	// because it was resumed with a longer Epochs (see Train).
+	Reopened []int
 }
 
 // CheckpointKey hashes the parts of the configuration that must match to resume: everything but the
@@ -138,6 +141,16 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 			st.Config = cfg
 			if len(st.Mask) == len(m.mask) {
 				copy(m.mask, st.Mask)
+			}
+			if st.RefineStart >= 0 && cfg.Epochs > st.Epoch {
+				// Resumed with a longer main phase than the checkpoint ran: go back to it (with
+				// L1 and thresholding) from the current weights; a fresh refinement follows.
+				if opts.Log != nil {
+					fmt.Fprintf(opts.Log, "checkpoint refined from epoch %d to %d; Epochs = %d reopens the main phase at epoch %d\n",
+						st.RefineStart, st.Epoch, cfg.Epochs, st.Epoch)
+				}
+				st.Reopened = append(st.Reopened, st.Epoch)
+				st.RefineStart, st.Done = -1, false
 			}
 		}
 	}
@@ -198,6 +211,9 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 		epoch := st.Epoch
 		if st.RefineStart < 0 && epoch >= cfg.Epochs {
 			st.RefineStart = epoch
+			if err := m.resetRefinementOptimizer(); err != nil {
+				return st, err
+			}
 			if err := save(); err != nil {
 				return st, err
 			}
@@ -323,6 +339,16 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 	}
 	st.Mask = append(st.Mask[:0], m.mask...)
 	return st, nil
+}
+
+// resetRefinementOptimizer deletes the refinement phase's Adam state (moments and step count), so
+// that every refinement starts with a fresh Adam, also after a reopened main phase.
+func (m *Model) resetRefinementOptimizer() error {
+	if err := m.store.DeleteVariablesInScope("/" + adamRefine); err != nil {
+		return fmt.Errorf("autoencoder: reset the refinement optimizer: %w", err)
+	}
+	m.refineExec = nil
+	return nil
 }
 
 func (m *Model) getStepExec(refine bool) (*model.Exec, error) {

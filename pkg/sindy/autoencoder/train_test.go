@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"syscall"
 	"testing"
 
@@ -357,4 +358,74 @@ func TestInterruptSavesAndResumes(t *testing.T) {
 	if !st.Done || st.Epoch != 8 || st.History.Steps[0] != 0 {
 		t.Errorf("resumed state: done %v, epoch %d, history %v", st.Done, st.Epoch, st.History.Steps)
 	}
+}
+
+// adamSteps returns the step counter of the Adam optimizer whose state lives under scope.
+func adamSteps(t *testing.T, m *autoencoder.Model, scope string) float64 {
+	t.Helper()
+	v := m.Store().GetVariable("/" + scope + "/step")
+	if v == nil {
+		t.Fatalf("no step counter under /%s", scope)
+	}
+	val, err := v.Value()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reflect.ValueOf(val.Value()).Convert(reflect.TypeFor[float64]()).Float()
+}
+
+func TestTrainReopensMainPhase(t *testing.T) {
+	t.Setenv("DYNLEARN_CACHE", t.TempDir())
+	train, val := smallData(t, 4, 11), smallData(t, 2, 12)
+	cfg := smallConfig() // 6 main + 2 refinement epochs, thresholding every 3, 4 steps per epoch
+	ckpt := filepath.Join(t.TempDir(), "run.ckpt")
+	m, st, err := trainFrom(cfg, train, val, ckpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Epoch != 8 || st.RefineStart != 6 || len(st.Reopened) != 0 {
+		t.Fatalf("first run: epoch %d, refinement from %d, reopened %v", st.Epoch, st.RefineStart, st.Reopened)
+	}
+	if got := adamSteps(t, m, "adam_refinement"); got != 8 {
+		t.Errorf("refinement Adam after the first run: %g steps, want 8", got)
+	}
+
+	// Resumed with a main phase of 12 epochs: epochs 8..11 are main-phase epochs again (thresholding
+	// after epoch 9), then a refinement of 2 epochs with a fresh Adam.
+	long := cfg
+	long.Epochs = 12
+	m2, st2, err := trainFrom(long, train, val, ckpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st2.Epoch != 14 || st2.RefineStart != 12 || len(st2.Reopened) != 1 || st2.Reopened[0] != 8 || !st2.Done {
+		t.Errorf("reopened run: epoch %d, refinement from %d, reopened %v, done %v", st2.Epoch, st2.RefineStart, st2.Reopened, st2.Done)
+	}
+	if len(st2.Thresholds) != 2 || st2.Thresholds[1] > st2.Thresholds[0] {
+		t.Errorf("thresholdings %v, want two, not increasing", st2.Thresholds)
+	}
+	if got := adamSteps(t, m2, "adam"); got != 40 {
+		t.Errorf("main Adam: %g steps, want 40 (6 + 4 epochs of 4 steps)", got)
+	}
+	if got := adamSteps(t, m2, "adam_refinement"); got != 8 {
+		t.Errorf("refinement Adam after the reopened run: %g steps, want 8 (a fresh Adam)", got)
+	}
+	if xi := coefficients(t, m2); xi == nil {
+		t.Fatal("no coefficients")
+	}
+	// Resuming the finished run with the same schedule trains nothing more.
+	_, st3, err := trainFrom(long, train, val, ckpt)
+	if err != nil || st3.Epoch != 14 || len(st3.Reopened) != 1 {
+		t.Errorf("finished run resumed: epoch %d, reopened %v, err %v", st3.Epoch, st3.Reopened, err)
+	}
+}
+
+// trainFrom builds a model of cfg and trains it with the checkpoint ckpt.
+func trainFrom(cfg autoencoder.Config, train, val autoencoder.Data, ckpt string) (*autoencoder.Model, *autoencoder.State, error) {
+	m, err := autoencoder.New(cfg).Done()
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := m.Train(train, val, autoencoder.TrainOptions{Checkpoint: ckpt})
+	return m, st, err
 }

@@ -61,6 +61,7 @@ func run() error {
 	t1 := flag.Float64("t1", 100, "energy test horizon")
 	seed := flag.Uint64("seed", 1, "seed of the weights and data")
 	velMax := flag.Float64("vel", 10, "training velocities θ̇ ~ U[-vel, vel] (paper: 10)")
+	energyMax := flag.Float64("emax", 0, "keep only training and test states with energy T + V <= emax (0: all; 29.4 = the states a release at rest visits, with -vel 15.5)")
 	stepEvery := flag.Int("step-every", 10, "StepLR: halve the learning rate every this many epochs")
 	clip := flag.Float64("clip", 0, "clip predicted accelerations in the loss (0: off)")
 	useBest := flag.Bool("best", true, "evaluate the epoch with the lowest test loss (<out>.best.ckpt)")
@@ -109,12 +110,15 @@ func run() error {
 	var src lnn.Source
 	switch *data {
 	case "fresh":
-		sc := lnn.DefaultStates(0, *seed)
-		sc.VelMax = *velMax
+		sc := lnn.DefaultStates(1, *seed)
+		sc.VelMax, sc.EnergyMax = *velMax, *energyMax
+		if err := sc.Validate(); err != nil {
+			return err
+		}
 		src = lnn.FreshStates(sc, *steps**batch)
 	case "states":
 		sc := lnn.DefaultStates(*pool, *seed)
-		sc.VelMax = *velMax
+		sc.VelMax, sc.EnergyMax = *velMax, *energyMax
 		d, err := lnn.RandomStates(sc)
 		if err != nil {
 			return err
@@ -130,7 +134,7 @@ func run() error {
 		return fmt.Errorf("unknown -data %q", *data)
 	}
 	tc := lnn.DefaultStates(8192, 1_000_000_000)
-	tc.VelMax = *velMax
+	tc.VelMax, tc.EnergyMax = *velMax, *energyMax
 	test, err := lnn.RandomStates(tc)
 	if err != nil {
 		return err

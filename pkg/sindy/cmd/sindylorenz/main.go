@@ -6,6 +6,9 @@
 // Flags set the data size and the training schedule (defaults: the paper's values, except
 // for the number of training trajectories and epochs, see -h). Checkpoints go under the dynlearn
 // cache directory, so an interrupted run (Ctrl-C) resumes where it stopped when run again with the same flags.
+// The checkpoints do not depend on the schedule: run again with a larger -epochs to train longer, even
+// after the refinement phase (the main phase, with L1 and thresholding, is then reopened and a fresh
+// refinement follows).
 package main
 
 import (
