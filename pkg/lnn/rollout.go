@@ -76,6 +76,27 @@ func (p *Predictor) Accel(states []float64) (accels, rcond []float64, err error)
 	return accels, rcond, nil
 }
 
+// L1 returns the mean absolute error of the predicted accelerations on d over both components
+// (the training loss, without its clipping): the held-out error of a trained model.
+func (p *Predictor) L1(d *Dataset) (float64, error) {
+	if err := d.Validate(); err != nil {
+		return 0, err
+	}
+	acc, _, err := p.accelRaw(d.States)
+	if err != nil {
+		return 0, err
+	}
+	sum := 0.0
+	for i, a := range acc {
+		sum += math.Abs(a - d.Accels[i])
+	}
+	l1 := sum / float64(len(acc))
+	if math.IsNaN(l1) || math.IsInf(l1, 0) {
+		return l1, fmt.Errorf("lnn.Predictor: held-out L1 is %g (non-finite predicted accelerations)", l1)
+	}
+	return l1, nil
+}
+
 // accelRaw is Accel without the singularity check.
 func (p *Predictor) accelRaw(states []float64) (accels, rcond []float64, err error) {
 	if len(states) == 0 || len(states)%4 != 0 {

@@ -235,3 +235,40 @@ func TestPadSizeAndMedian(t *testing.T) {
 		t.Errorf("median = %g", m)
 	}
 }
+
+func TestPredictorL1(t *testing.T) {
+	b := testBackend(t)
+	d, err := RandomStates(DefaultStates(500, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []float64{0, 1.5} {
+		net := funcNet{name: "constant", accel: func(s *Node) *Node {
+			return AddScalar(ZerosLike(Slice(s, AxisRange(), AxisRange(0, 2))), c)
+		}}
+		p, err := NewPredictor(b, net, model.NewStore())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := p.L1(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 0.0
+		for _, a := range d.Accels {
+			want += math.Abs(c - a)
+		}
+		want /= float64(len(d.Accels))
+		if math.Abs(got-want) > 1e-12*want {
+			t.Errorf("L1 of the constant %g: %g, want %g", c, got, want)
+		}
+	}
+	nan := funcNet{name: "nan", accel: func(s *Node) *Node { return Sqrt(AddScalar(ZerosLike(Slice(s, AxisRange(), AxisRange(0, 2))), -1)) }}
+	p, err := NewPredictor(b, nan, model.NewStore())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.L1(d); err == nil {
+		t.Error("NaN accelerations: no error")
+	}
+}

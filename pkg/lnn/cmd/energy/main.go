@@ -16,6 +16,8 @@ import (
 
 	"github.com/dynlearn/dynlearn/pkg/backend"
 	"github.com/dynlearn/dynlearn/pkg/lnn"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 func main() {
@@ -39,6 +41,7 @@ func run() error {
 	divergeAt := flag.Float64("diverge-at", 0, "relative energy error at which a rollout is stopped as diverged and counted (0: 10)")
 	singTol := flag.Float64("singular-tol", 0, "rcond of ∂²L/∂q̇² below which a state counts as singular (0: 1e-7; negative: no check)")
 	perIC := flag.Bool("per-ic", true, "print the per-initial-condition tables")
+	heldOut := flag.Bool("heldout", true, "also print the held-out L1 error of the accelerations on the paper's box |θ̇| <= 10 and on the states with E <= 29.4")
 	flag.Parse()
 
 	b, err := backend.New()
@@ -77,6 +80,11 @@ func run() error {
 			fmt.Print(rep.Table())
 		}
 		fmt.Println(rep.Summary())
+		if *heldOut {
+			if err := printHeldOut(b, m.net, store, s); err != nil {
+				return err
+			}
+		}
 		results = append(results, result{m.net.String(), m.paper, rep, took})
 	}
 	fmt.Printf("\nrelative energy error at t = %g over %d of the paper's initial conditions (rtol = atol = %g)\n\n", *t1, *ics, *rtol)
@@ -85,6 +93,37 @@ func run() error {
 	for _, r := range results {
 		fmt.Printf("| %s | %.4g | %.4g | %.4g | %d | %s | %s |\n", r.name, r.rep.Mean, r.rep.Median, r.rep.MeanCompleted,
 			len(r.rep.Diverged), r.paper, r.took.Round(time.Second))
+	}
+	return nil
+}
+
+// printHeldOut prints net's held-out L1 error on 8192 random states of the paper's box |θ̇| <= 10
+// and of the energy shell E <= 29.4 (|θ̇| <= 15.5), the test sets of the LNN's training stages.
+func printHeldOut(b compute.Backend, net lnn.Net, store *model.Store, s *lnn.Setup) error {
+	n64, s64, err := lnn.Float64(net, store)
+	if err != nil {
+		return err
+	}
+	p, err := lnn.NewPredictor(b, n64, s64)
+	if err != nil {
+		return err
+	}
+	box := lnn.DefaultStates(8192, 1_000_000_000)
+	shell := box
+	shell.VelMax, shell.EnergyMax = 15.5, s.System.EnergyScale()
+	for _, c := range []struct {
+		name string
+		cfg  lnn.StatesConfig
+	}{{"|θ̇| <= 10 (paper)", box}, {"E <= 29.4", shell}} {
+		d, err := lnn.RandomStates(c.cfg)
+		if err != nil {
+			return err
+		}
+		l1, err := p.L1(d)
+		if err != nil {
+			return fmt.Errorf("%s: %w", net, err)
+		}
+		fmt.Printf("held-out L1 of the accelerations on %d states with %s: %.4f\n", d.N, c.name, l1)
 	}
 	return nil
 }

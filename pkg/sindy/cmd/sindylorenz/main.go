@@ -124,6 +124,9 @@ func run() error {
 		"active_terms":     sel.Active,
 		"equations":        eqs,
 		"epochs_completed": sel.State.Epoch,
+		"refinement_from":  sel.State.RefineStart,
+		"thresholds":       sel.State.Thresholds,
+		"reopened_at":      sel.State.Reopened,
 		"config":           cfg,
 	}
 	js, err := json.MarshalIndent(summary, "", "  ")
