@@ -60,6 +60,14 @@ func DefaultStates(n int, seed uint64) StatesConfig {
 	return StatesConfig{System: systems.DefaultDoublePendulum(), N: n, VelMax: 10, Seed: seed}
 }
 
+// EnergyShellStates returns n states of the set a pendulum released at rest can visit: energy at most
+// EnergyScale() (29.4), velocities up to 15.5 (the last full-mode LNN stage trains on it).
+func EnergyShellStates(n int, seed uint64) StatesConfig {
+	c := DefaultStates(n, seed)
+	c.VelMax, c.EnergyMax = 15.5, c.System.EnergyScale()
+	return c
+}
+
 // Validate checks the configuration: a valid system, N >= 1, a finite VelMax >= 0 and, with
 // EnergyMax, that at least 1% of the box's states have an energy below it (so that rejection
 // sampling is fast).

@@ -28,8 +28,7 @@ func TestStatesEnergyBound(t *testing.T) {
 
 	// Energy-bounded: every state has E <= 29.4, the accelerations match, and the states reach the
 	// velocities a release at rest reaches (|θ̇2| > 12), outside the paper's box.
-	c := DefaultStates(n, 5)
-	c.VelMax, c.EnergyMax = 15.5, sys.EnergyScale()
+	c := EnergyShellStates(n, 5)
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}

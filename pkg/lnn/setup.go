@@ -124,8 +124,8 @@ func lnnFineTune(data, test StatesConfig, first TrainConfig) []Stage {
 	stages := []Stage{st(18, StepLR, 5e-4, 6), st(60, OneCycle, 5e-4, 10), st(80, OneCycle, 3e-4, 10), st(60, OneCycle, 1e-4, 10),
 		st(150, OneCycle, 1e-4, 10)}
 	shell := st(120, OneCycle, 1e-4, 10)
-	shell.Data.VelMax, shell.Test.VelMax = 15.5, 15.5
-	shell.Data.EnergyMax, shell.Test.EnergyMax = data.System.EnergyScale(), data.System.EnergyScale()
+	shell.Data = EnergyShellStates(data.N, data.Seed)
+	shell.Test = EnergyShellStates(test.N, test.Seed)
 	return append(stages, shell)
 }
 

@@ -81,7 +81,7 @@ func run() error {
 		}
 		fmt.Println(rep.Summary())
 		if *heldOut {
-			if err := printHeldOut(b, m.net, store, s); err != nil {
+			if err := printHeldOut(b, m.net, store); err != nil {
 				return err
 			}
 		}
@@ -99,7 +99,7 @@ func run() error {
 
 // printHeldOut prints net's held-out L1 error on 8192 random states of the paper's box |θ̇| <= 10
 // and of the energy shell E <= 29.4 (|θ̇| <= 15.5), the test sets of the LNN's training stages.
-func printHeldOut(b compute.Backend, net lnn.Net, store *model.Store, s *lnn.Setup) error {
+func printHeldOut(b compute.Backend, net lnn.Net, store *model.Store) error {
 	n64, s64, err := lnn.Float64(net, store)
 	if err != nil {
 		return err
@@ -108,9 +108,7 @@ func printHeldOut(b compute.Backend, net lnn.Net, store *model.Store, s *lnn.Set
 	if err != nil {
 		return err
 	}
-	box := lnn.DefaultStates(8192, 1_000_000_000)
-	shell := box
-	shell.VelMax, shell.EnergyMax = 15.5, s.System.EnergyScale()
+	box, shell := lnn.DefaultStates(8192, 1_000_000_000), lnn.EnergyShellStates(8192, 1_000_000_000)
 	for _, c := range []struct {
 		name string
 		cfg  lnn.StatesConfig
