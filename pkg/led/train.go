@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -15,8 +14,6 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
-	"github.com/dynlearn/dynlearn/pkg/config"
-	"github.com/dynlearn/dynlearn/pkg/diskcache"
 	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
@@ -73,15 +70,7 @@ type trainMeta struct {
 // CheckpointPath returns <cache dir>/led/<name>-<hash of cfg>.ckpt: a checkpoint file keyed by the
 // configuration that produced it, so a changed configuration never resumes a stale run.
 func CheckpointPath(name string, cfg any) (string, error) {
-	key, err := diskcache.Key(cfg)
-	if err != nil {
-		return "", err
-	}
-	dir, err := config.CacheDir("led")
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(dir, name+"-"+key+".ckpt"), nil
+	return training.CheckpointPath(cfg, name, "led")
 }
 
 // dataset holds n input/target pairs as flat float32 arrays.

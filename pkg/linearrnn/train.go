@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"path/filepath"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -12,8 +11,6 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
-	"github.com/dynlearn/dynlearn/pkg/config"
-	"github.com/dynlearn/dynlearn/pkg/diskcache"
 	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
@@ -94,15 +91,7 @@ type checkpointMeta struct {
 
 // CheckpointPath returns <cache dir>/linearrnn/<name>-<hash of parts>.ckpt.
 func CheckpointPath(name string, parts ...any) (string, error) {
-	key, err := diskcache.Key(parts)
-	if err != nil {
-		return "", err
-	}
-	dir, err := config.CacheDir("linearrnn")
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(dir, name+"-"+key+".ckpt"), nil
+	return training.CheckpointPath(parts, name, "linearrnn")
 }
 
 // riskGraph builds the relative population risk Σ(ρ̂−ρ)²/Σρ² of the model's kernel against target (S).

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -16,8 +15,6 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
-	"github.com/dynlearn/dynlearn/pkg/config"
-	"github.com/dynlearn/dynlearn/pkg/diskcache"
 	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
@@ -248,15 +245,7 @@ func BestPath(checkpoint string) string {
 // configuration parts (model, data and training configurations), for notebooks that resume
 // automatically.
 func CheckpointPath(name string, parts ...any) (string, error) {
-	key, err := diskcache.Key(parts)
-	if err != nil {
-		return "", err
-	}
-	dir, err := config.CacheDir("lnn", "checkpoints")
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(dir, name+"-"+key+".ckpt"), nil
+	return training.CheckpointPath(parts, name, "lnn", "checkpoints")
 }
 
 // dtypeOf returns the dtype of a Net (a Net of another type may report it with a

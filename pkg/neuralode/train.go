@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"path/filepath"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -12,8 +11,6 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
-	"github.com/dynlearn/dynlearn/pkg/config"
-	"github.com/dynlearn/dynlearn/pkg/diskcache"
 	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
@@ -65,15 +62,7 @@ type checkpointMeta struct {
 
 // CheckpointPath returns <cache dir>/neuralode/<name>-<hash of parts>.ckpt.
 func CheckpointPath(name string, parts ...any) (string, error) {
-	key, err := diskcache.Key(parts)
-	if err != nil {
-		return "", err
-	}
-	dir, err := config.CacheDir("neuralode")
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(dir, name+"-"+key+".ckpt"), nil
+	return training.CheckpointPath(parts, name, "neuralode")
 }
 
 // lossAndAccuracy builds the mean logistic loss log(1 + exp(−(2y−1)·logit)) and the accuracy.

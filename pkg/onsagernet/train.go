@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -14,8 +13,6 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
-	"github.com/dynlearn/dynlearn/pkg/config"
-	"github.com/dynlearn/dynlearn/pkg/diskcache"
 	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
@@ -94,15 +91,7 @@ type checkpointMeta struct {
 
 // CheckpointPath returns <cache dir>/onsagernet/<name>-<hash of parts>.ckpt.
 func CheckpointPath(name string, parts ...any) (string, error) {
-	key, err := diskcache.Key(parts)
-	if err != nil {
-		return "", err
-	}
-	dir, err := config.CacheDir("onsagernet")
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(dir, name+"-"+key+".ckpt"), nil
+	return training.CheckpointPath(parts, name, "onsagernet")
 }
 
 // heunLoss builds the one-step loss mean_b ‖(ĥ₁ − h₁)/dt‖² with ĥ₁ = Heun(h₀, dt).

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/gob"
 	"fmt"
+	"path/filepath"
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 
+	"github.com/dynlearn/dynlearn/pkg/config"
 	"github.com/dynlearn/dynlearn/pkg/diskcache"
 )
 
@@ -106,4 +108,19 @@ func LoadCheckpoint(path string, store *model.Store, meta any) (found bool, err 
 		}
 	}
 	return true, nil
+}
+
+// CheckpointPath returns <cache dir>/<dirs...>/<name>-<hash of key>.ckpt (config.CacheDir,
+// diskcache.Key): a checkpoint file named by the configuration that produced it, so that a changed
+// configuration never resumes a stale run.
+func CheckpointPath(key any, name string, dirs ...string) (string, error) {
+	k, err := diskcache.Key(key)
+	if err != nil {
+		return "", err
+	}
+	dir, err := config.CacheDir(dirs...)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, name+"-"+k+".ckpt"), nil
 }

@@ -161,3 +161,27 @@ func TestTensorFloat64RoundTrip(t *testing.T) {
 		t.Error("Float64s of an int32 tensor gave no error")
 	}
 }
+
+func TestCheckpointPath(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("DYNLEARN_CACHE", dir)
+	type cfg struct{ Width, Epochs int }
+	a, err := CheckpointPath(cfg{8, 10}, "net", "pkg", "checkpoints")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := filepath.Dir(a); got != filepath.Join(dir, "pkg", "checkpoints") {
+		t.Errorf("directory %s, want %s", got, filepath.Join(dir, "pkg", "checkpoints"))
+	}
+	if base := filepath.Base(a); !strings.HasPrefix(base, "net-") || !strings.HasSuffix(base, ".ckpt") {
+		t.Errorf("file name %s, want net-<key>.ckpt", base)
+	}
+	same, _ := CheckpointPath(cfg{8, 10}, "net", "pkg", "checkpoints")
+	other, _ := CheckpointPath(cfg{8, 11}, "net", "pkg", "checkpoints")
+	if same != a || other == a {
+		t.Errorf("equal configurations must share a path and different ones not: %s, %s, %s", a, same, other)
+	}
+	if _, err := CheckpointPath(func() {}, "net", "pkg"); err == nil {
+		t.Error("a key that cannot be hashed: no error")
+	}
+}

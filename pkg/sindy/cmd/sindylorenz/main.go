@@ -12,17 +12,15 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/dynlearn/dynlearn/pkg/config"
-	"github.com/dynlearn/dynlearn/pkg/diskcache"
 	"github.com/dynlearn/dynlearn/pkg/sindy/autoencoder"
+	"github.com/dynlearn/dynlearn/pkg/sindy/cmd/internal/runout"
 	"github.com/dynlearn/dynlearn/pkg/sindy/lorenzdata"
 )
 
@@ -107,36 +105,9 @@ func run() error {
 	if *out == "" {
 		return nil
 	}
-	if err := sel.Model.Save(filepath.Join(*out, "model.ckpt"), sel.State); err != nil {
-		return err
-	}
-	summary := map[string]any{
-		"command":          "go run ./pkg/sindy/cmd/sindylorenz " + strings.Join(os.Args[1:], " "),
-		"wall_seconds":     wall.Seconds(),
-		"train_seconds":    sel.State.Elapsed,
-		"train_ics":        *trainICs,
-		"selected_seed":    sel.Seed,
-		"ensemble":         *k,
-		"test_ics":         *testICs,
-		"test_rel_x":       tm.RelX,
-		"test_rel_dx":      tm.RelXDeriv,
-		"test_rel_dz":      tm.RelZDeriv,
-		"active_terms":     sel.Active,
-		"equations":        eqs,
-		"epochs_completed": sel.State.Epoch,
-		"refinement_from":  sel.State.RefineStart,
-		"thresholds":       sel.State.Thresholds,
-		"reopened_at":      sel.State.Reopened,
-		"config":           cfg,
-	}
-	js, err := json.MarshalIndent(summary, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := diskcache.WriteBytes(filepath.Join(*out, "summary.json"), js); err != nil {
-		return err
-	}
-	if err := diskcache.WriteBytes(filepath.Join(*out, "equations.txt"), []byte(strings.Join(eqs, "\n")+"\n")); err != nil {
+	extra := map[string]any{"wall_seconds": wall.Seconds(), "train_ics": *trainICs, "selected_seed": sel.Seed,
+		"ensemble": *k, "test_ics": *testICs}
+	if err := runout.Write(*out, "sindylorenz", sel.Model, sel.State, tm, eqs, extra); err != nil {
 		return err
 	}
 	fmt.Printf("wrote %s (%.0fs)\n", *out, wall.Seconds())

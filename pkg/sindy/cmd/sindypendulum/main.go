@@ -13,19 +13,16 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
-	"github.com/dynlearn/dynlearn/pkg/diskcache"
 	"github.com/dynlearn/dynlearn/pkg/pendulumimages"
 	"github.com/dynlearn/dynlearn/pkg/sindy/autoencoder"
+	"github.com/dynlearn/dynlearn/pkg/sindy/cmd/internal/runout"
 )
 
 func main() {
@@ -59,24 +56,12 @@ func pendulumConfig(widths []int) autoencoder.Config {
 	return c
 }
 
-func parseWidths(s string) ([]int, error) {
-	var w []int
-	for _, f := range strings.Split(s, ",") {
-		v, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || v <= 0 {
-			return nil, fmt.Errorf("bad -widths %q", s)
-		}
-		w = append(w, v)
-	}
-	return w, nil
-}
-
 func aeData(d *pendulumimages.Dataset) autoencoder.Data {
 	return autoencoder.Data{N: d.N(), Dim: d.Dim(), X: d.X, DX: d.DX, DDX: d.DDX}
 }
 
 func run(out string, trainICs, valICs, testICs int, widthSpec string, batch int, lr float64, epochs, refine, thrEvery, evalEvery int, seed uint64, maxTime time.Duration) error {
-	w, err := parseWidths(widthSpec)
+	w, err := runout.ParseWidths(widthSpec)
 	if err != nil {
 		return err
 	}
@@ -115,51 +100,17 @@ func run(out string, trainICs, valICs, testICs int, widthSpec string, batch int,
 	if err != nil {
 		return err
 	}
-	eqs, err := equations(m)
+	sm, err := m.SINDy() // z'' = Θ(z, z')Ξ as the first-order system in (z1, z1')
 	if err != nil {
 		return err
 	}
-	if err := m.Save(filepath.Join(out, "model.ckpt"), st); err != nil {
+	eqs := sm.Equations(4)
+	if err := runout.Write(out, "sindypendulum", m, st, mt, eqs, map[string]any{"train_ics": trainICs, "test_ics": testICs, "wall_seconds_this_run": time.Since(start).Seconds()}); err != nil {
 		return err
-	}
-	summary := map[string]any{
-		"command": "go run ./pkg/sindy/cmd/sindypendulum " + strings.Join(os.Args[1:], " "), "train_seconds": st.Elapsed, "wall_seconds_this_run": time.Since(start).Seconds(),
-		"epochs": st.Epoch, "active_terms": m.ActiveTerms(), "equations": eqs,
-		"test_rel_x": mt.RelX, "test_rel_ddx": mt.RelXDeriv, "test_rel_ddz": mt.RelZDeriv,
-	}
-	js, err := json.MarshalIndent(summary, "", "  ")
-	if err != nil {
-		return err
-	}
-	for name, data := range map[string][]byte{"summary.json": append(js, '\n'), "equations.txt": []byte(strings.Join(eqs, "\n") + "\n")} {
-		if err := diskcache.WriteBytes(filepath.Join(out, name), data); err != nil {
-			return err
-		}
 	}
 	fmt.Printf("test relative errors: x %.2e, ẍ %.2e, z̈ %.2e; %d active terms\n", mt.RelX, mt.RelXDeriv, mt.RelZDeriv, m.ActiveTerms())
 	for _, e := range eqs {
 		fmt.Println(e)
 	}
 	return nil
-}
-
-// equations formats the discovered model z” = Θ(z, z')(M⊙Ξ) (autoencoder.Model.SINDy does not
-// handle second-order models: its library has 2 variables but Ξ only 1 column).
-func equations(m *autoencoder.Model) ([]string, error) {
-	xi, err := m.Coefficients()
-	if err != nil {
-		return nil, err
-	}
-	names := m.Library().Names()
-	eqs := make([]string, len(xi[0]))
-	for j := range eqs {
-		eq := fmt.Sprintf("z%d''=", j+1)
-		for k, name := range names {
-			if c := xi[k][j]; c != 0 {
-				eq += fmt.Sprintf(" %+.4f %s", c, name)
-			}
-		}
-		eqs[j] = eq
-	}
-	return eqs, nil
 }

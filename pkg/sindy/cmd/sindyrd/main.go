@@ -13,19 +13,16 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
-	"github.com/dynlearn/dynlearn/pkg/diskcache"
 	"github.com/dynlearn/dynlearn/pkg/reactiondiffusion"
 	"github.com/dynlearn/dynlearn/pkg/sindy/autoencoder"
+	"github.com/dynlearn/dynlearn/pkg/sindy/cmd/internal/runout"
 )
 
 func main() {
@@ -57,24 +54,12 @@ func rdConfig(dim int, widths []int) autoencoder.Config {
 	return c
 }
 
-func parseWidths(s string) ([]int, error) {
-	var w []int
-	for _, f := range strings.Split(s, ",") {
-		v, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || v <= 0 {
-			return nil, fmt.Errorf("bad -widths %q", s)
-		}
-		w = append(w, v)
-	}
-	return w, nil
-}
-
 func aeData(d *reactiondiffusion.Dataset) autoencoder.Data {
 	return autoencoder.Data{N: d.N(), Dim: d.Dim(), X: d.X, DX: d.DX}
 }
 
 func run(out string, quickData bool, widthSpec string, batch int, lr float64, epochs, refine, thrEvery, evalEvery int, seed uint64, maxTime time.Duration) error {
-	w, err := parseWidths(widthSpec)
+	w, err := runout.ParseWidths(widthSpec)
 	if err != nil {
 		return err
 	}
@@ -114,22 +99,8 @@ func run(out string, quickData bool, widthSpec string, batch int, lr float64, ep
 		return err
 	}
 	eqs := sm.Equations(4)
-	if err := m.Save(filepath.Join(out, "model.ckpt"), st); err != nil {
+	if err := runout.Write(out, "sindyrd", m, st, mt, eqs, map[string]any{"quick_data": quickData, "wall_seconds_this_run": time.Since(start).Seconds()}); err != nil {
 		return err
-	}
-	summary := map[string]any{
-		"command": "go run ./pkg/sindy/cmd/sindyrd " + strings.Join(os.Args[1:], " "), "train_seconds": st.Elapsed, "wall_seconds_this_run": time.Since(start).Seconds(),
-		"epochs": st.Epoch, "active_terms": m.ActiveTerms(), "equations": eqs, "quick_data": quickData,
-		"test_rel_x": mt.RelX, "test_rel_dx": mt.RelXDeriv, "test_rel_dz": mt.RelZDeriv,
-	}
-	js, err := json.MarshalIndent(summary, "", "  ")
-	if err != nil {
-		return err
-	}
-	for name, data := range map[string][]byte{"summary.json": append(js, '\n'), "equations.txt": []byte(strings.Join(eqs, "\n") + "\n")} {
-		if err := diskcache.WriteBytes(filepath.Join(out, name), data); err != nil {
-			return err
-		}
 	}
 	fmt.Printf("test relative errors: x %.2e, ẋ %.2e, ż %.2e; %d active terms\n", mt.RelX, mt.RelXDeriv, mt.RelZDeriv, m.ActiveTerms())
 	for _, e := range eqs {

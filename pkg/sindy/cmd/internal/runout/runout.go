@@ -1,0 +1,79 @@
+// Package runout holds what the SINDy autoencoder training commands (sindylorenz, sindypendulum,
+// sindyrd) share: parsing -widths, and writing a trained model's output directory — model.ckpt
+// (autoencoder.Load reads it), summary.json (how it was trained and how well it does) and
+// equations.txt — each file atomically.
+package runout
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/dynlearn/dynlearn/pkg/diskcache"
+	"github.com/dynlearn/dynlearn/pkg/sindy/autoencoder"
+)
+
+// ParseWidths parses a comma-separated list of positive layer widths such as "128,64,32".
+func ParseWidths(s string) ([]int, error) {
+	var w []int
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || v <= 0 {
+			return nil, fmt.Errorf("bad -widths %q: want positive integers separated by commas", s)
+		}
+		w = append(w, v)
+	}
+	return w, nil
+}
+
+// summary returns the fields every command records in summary.json: the command line, the
+// training state (epochs, seconds, thresholding history, refinement start, reopenings), the
+// active terms, the equations, the test errors (keys test_rel_x, test_rel_<d>x, test_rel_<d>z
+// with <d> = "d" for a first-order model and "dd" for a second-order one) and the configuration.
+func summary(command string, m *autoencoder.Model, st *autoencoder.State, test autoencoder.Metrics, eqs []string) map[string]any {
+	d := "d"
+	if m.Config().ModelOrder == 2 {
+		d = "dd"
+	}
+	return map[string]any{
+		"command":             "go run ./pkg/sindy/cmd/" + command + " " + strings.Join(os.Args[1:], " "),
+		"train_seconds":       st.Elapsed,
+		"epochs_completed":    st.Epoch,
+		"refinement_from":     st.RefineStart,
+		"thresholds":          st.Thresholds,
+		"reopened_at":         st.Reopened,
+		"active_terms":        m.ActiveTerms(),
+		"equations":           eqs,
+		"test_rel_x":          test.RelX,
+		"test_rel_" + d + "x": test.RelXDeriv,
+		"test_rel_" + d + "z": test.RelZDeriv,
+		"config":              m.Config(),
+	}
+}
+
+// Write saves m with its training state st to dir/model.ckpt, a summary of the run (see summary;
+// command is the command's name, extra adds or overrides entries) to dir/summary.json and the
+// equations eqs to dir/equations.txt, creating dir.
+func Write(dir, command string, m *autoencoder.Model, st *autoencoder.State, test autoencoder.Metrics, eqs []string, extra map[string]any) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := m.Save(filepath.Join(dir, "model.ckpt"), st); err != nil {
+		return err
+	}
+	all := summary(command, m, st, test, eqs)
+	for k, v := range extra {
+		all[k] = v
+	}
+	js, err := json.MarshalIndent(all, "", "  ")
+	if err != nil {
+		return fmt.Errorf("summary of %s: %w", dir, err)
+	}
+	if err := diskcache.WriteBytes(filepath.Join(dir, "summary.json"), append(js, '\n')); err != nil {
+		return err
+	}
+	return diskcache.WriteBytes(filepath.Join(dir, "equations.txt"), []byte(strings.Join(eqs, "\n")+"\n"))
+}
