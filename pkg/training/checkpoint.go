@@ -34,9 +34,16 @@ type savedVariable struct {
 // as a struct with the epoch, the loss History and the sparsity mask), to path atomically. An interrupted save leaves
 // the previous checkpoint intact.
 func SaveCheckpoint(path string, store *model.Store, meta any) error {
+	return SaveVariables(path, store, meta, nil)
+}
+
+// SaveVariables is SaveCheckpoint restricted to the variables whose path keep accepts (nil: all),
+// for example a model's weights without the optimizer state, to ship a trained model. LoadCheckpoint
+// reads the file.
+func SaveVariables(path string, store *model.Store, meta any, keep func(path string) bool) error {
 	cf := checkpointFile{Version: 1}
 	for v := range store.IterVariables() {
-		if !v.HasValue() {
+		if !v.HasValue() || (keep != nil && !keep(v.Path())) {
 			continue
 		}
 		t, err := v.Value()

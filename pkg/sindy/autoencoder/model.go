@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
@@ -323,19 +324,38 @@ func (m *Model) SINDy() (*sindy.Model, error) {
 // Save writes the model (weights, Adam's state, mask, configuration and the training state st, which
 // may be nil) to path atomically; Load reads it back.
 func (m *Model) Save(path string, st *State) error {
+	if err := training.SaveCheckpoint(path, m.store, m.savedState(st)); err != nil {
+		return fmt.Errorf("autoencoder: save: %w", err)
+	}
+	return nil
+}
+
+// savedState returns the state saved with the weights: st (or a fresh state when nil) with the
+// model's configuration and current mask.
+func (m *Model) savedState(st *State) *State {
 	s := State{Config: m.cfg, Key: CheckpointKey(m.cfg), RefineStart: -1}
 	if st != nil {
 		s = *st
 		s.Config = m.cfg
 	}
 	s.Mask = append([]float32(nil), m.mask...)
-	if err := training.SaveCheckpoint(path, m.store, &s); err != nil {
-		return fmt.Errorf("autoencoder: save: %w", err)
+	return &s
+}
+
+// SaveWeights is Save without the optimizer state (Adam's moments and step counters of both phases):
+// the file to ship a trained model, at most a third of the size of a training checkpoint. Load reads
+// it; training a loaded model further starts with fresh Adam moments.
+func (m *Model) SaveWeights(path string, st *State) error {
+	own := func(p string) bool {
+		return p == varXi || strings.HasPrefix(p, "/"+scopeEncoder+"/") || strings.HasPrefix(p, "/"+scopeDecoder+"/")
+	}
+	if err := training.SaveVariables(path, m.store, m.savedState(st), own); err != nil {
+		return fmt.Errorf("autoencoder: save weights: %w", err)
 	}
 	return nil
 }
 
-// Load reads a model written by Save (or a training checkpoint) and returns it with its training state.
+// Load reads a model written by Save or SaveWeights (or a training checkpoint) and returns it with its training state.
 func Load(path string) (*Model, *State, error) {
 	var st State
 	found, err := training.LoadCheckpoint(path, model.NewStore(), &st)

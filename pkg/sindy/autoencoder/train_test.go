@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -135,6 +136,34 @@ func TestTrainReproducibleAndResumes(t *testing.T) {
 	}
 	if a != b || st2.Epoch != st.Epoch || m2.ActiveTerms() != m.ActiveTerms() {
 		t.Errorf("loaded model differs: %+v vs %+v", a, b)
+	}
+
+	// SaveWeights: the same model without the optimizer state, in less than half the bytes
+	// (this run has both Adam states: main phase and refinement).
+	wpath := filepath.Join(t.TempDir(), "weights.ckpt")
+	if err := m.SaveWeights(wpath, st); err != nil {
+		t.Fatal(err)
+	}
+	m3, st3, err := autoencoder.Load(wpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := m3.Evaluate(val)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a != c || st3.Epoch != st.Epoch || m3.ActiveTerms() != m.ActiveTerms() {
+		t.Errorf("model loaded from SaveWeights differs: %+v vs %+v", a, c)
+	}
+	for v := range m3.Store().IterVariables() {
+		if strings.Contains(v.Path(), "adam") || strings.Contains(v.Path(), "step") {
+			t.Errorf("SaveWeights kept optimizer variable %s", v.Path())
+		}
+	}
+	full, _ := os.Stat(path)
+	small, _ := os.Stat(wpath)
+	if 2*small.Size() >= full.Size() {
+		t.Errorf("SaveWeights wrote %d bytes, Save %d: want less than half", small.Size(), full.Size())
 	}
 
 	// A different configuration refuses the checkpoint.

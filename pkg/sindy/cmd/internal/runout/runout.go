@@ -1,6 +1,7 @@
 // Package runout holds what the SINDy autoencoder training commands (sindylorenz, sindypendulum,
 // sindyrd) share: parsing -widths, and writing a trained model's output directory — model.ckpt
-// (autoencoder.Load reads it), summary.json (how it was trained and how well it does) and
+// (the weights without the optimizer state, autoencoder.Model.SaveWeights; autoencoder.Load reads
+// it), summary.json (how it was trained and how well it does) and
 // equations.txt — each file atomically.
 package runout
 
@@ -54,14 +55,14 @@ func summary(command string, m *autoencoder.Model, st *autoencoder.State, test a
 	}
 }
 
-// Write saves m with its training state st to dir/model.ckpt, a summary of the run (see summary;
+// Write saves m's weights with its training state st to dir/model.ckpt, a summary of the run (see summary;
 // command is the command's name, extra adds or overrides entries) to dir/summary.json and the
 // equations eqs to dir/equations.txt, creating dir.
 func Write(dir, command string, m *autoencoder.Model, st *autoencoder.State, test autoencoder.Metrics, eqs []string, extra map[string]any) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if err := m.Save(filepath.Join(dir, "model.ckpt"), st); err != nil {
+	if err := m.SaveWeights(filepath.Join(dir, "model.ckpt"), st); err != nil {
 		return err
 	}
 	all := summary(command, m, st, test, eqs)
