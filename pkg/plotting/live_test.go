@@ -261,3 +261,32 @@ func TestProgressTerminal(t *testing.T) {
 		t.Errorf("shorter line not padded: %q", parts)
 	}
 }
+
+// TestProgressRateAfterResume: a bar whose first Update is at step 560 of 6000 (a resumed run) measures
+// the rate and the ETA from there, not as if 560 steps had been done since the bar was created.
+func TestProgressRateAfterResume(t *testing.T) {
+	useFakeDisplay(t, false)
+	p := NewProgress(6000, "epochs")
+	p.Update(560, "")
+	p.mu.Lock()
+	p.rateStart = p.rateStart.Add(-100 * time.Second) // 100 s since the first update
+	p.start = p.start.Add(-100 * time.Second)
+	p.step = 570 // 10 steps in 100 s: 0.1 step/s
+	_, _, eta, rate := p.statsLocked()
+	p.mu.Unlock()
+	if math.Abs(rate-0.1) > 1e-3 {
+		t.Errorf("rate %g step/s, want 0.1", rate)
+	}
+	if want := 54300 * time.Second; eta < want-time.Minute || eta > want+time.Minute {
+		t.Errorf("ETA %s, want about %s (5430 steps at 0.1/s)", eta, want)
+	}
+	// Before a second update nothing is known about the rate of a resumed run.
+	q := NewProgress(6000, "epochs")
+	q.Update(560, "")
+	q.mu.Lock()
+	_, _, eta, rate = q.statsLocked()
+	q.mu.Unlock()
+	if rate != 0 || eta >= 0 {
+		t.Errorf("resumed bar after one update: rate %g, ETA %s, want unknown", rate, eta)
+	}
+}

@@ -32,6 +32,11 @@ type Progress struct {
 	shown    bool
 	done     bool
 	lastLine int
+	// The rate and the ETA are measured from the first Update (rateFrom steps at rateStart), so
+	// that a resumed run (first Update at a large step) and the first step's compilation time do
+	// not distort them.
+	rateFrom  int
+	rateStart time.Time
 }
 
 // NewProgress returns a progress bar for total steps (total <= 0: unknown,
@@ -69,6 +74,9 @@ func (p *Progress) Update(step int, extra string) {
 	}
 	p.step, p.extra = step, extra
 	now := time.Now()
+	if p.rateStart.IsZero() {
+		p.rateFrom, p.rateStart = step, now
+	}
 	if !p.last.IsZero() && now.Sub(p.last) < p.every {
 		return
 	}
@@ -126,15 +134,17 @@ func (p *Progress) drawLocked(final bool) {
 func (p *Progress) statsLocked() (frac float64, elapsed, eta time.Duration, rate float64) {
 	elapsed = time.Since(p.start)
 	frac, eta = math.NaN(), -1
-	if secs := elapsed.Seconds(); secs > 0 {
+	if since := time.Since(p.rateStart).Seconds(); !p.rateStart.IsZero() && p.step > p.rateFrom && since > 0 {
+		rate = float64(p.step-p.rateFrom) / since
+	} else if secs := elapsed.Seconds(); secs > 0 && p.rateFrom == 0 {
 		rate = float64(p.step) / secs
 	}
 	if p.total > 0 {
 		frac = math.Max(0, math.Min(1, float64(p.step)/float64(p.total)))
-		if p.step > 0 && p.step < p.total {
-			eta = time.Duration(float64(elapsed) * float64(p.total-p.step) / float64(p.step))
-		} else if p.step >= p.total {
+		if p.step >= p.total {
 			eta = 0
+		} else if rate > 0 {
+			eta = time.Duration(float64(p.total-p.step) / rate * float64(time.Second))
 		}
 	}
 	return
