@@ -280,6 +280,11 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 			st.Thresholds = append(st.Thresholds, n)
 			if opts.Log != nil {
 				fmt.Fprintf(opts.Log, "epoch %d: thresholding at %g: %d active coefficients\n", epoch, cfg.Threshold, n)
+				if sm, err := m.SINDy(); err == nil { // the surviving terms: the structure is decided here
+					for _, eq := range sm.Equations(3) {
+						fmt.Fprintf(opts.Log, "  %s\n", eq)
+					}
+				}
 			}
 		}
 		last := st.Epoch == total()

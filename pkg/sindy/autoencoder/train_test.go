@@ -458,3 +458,33 @@ func trainFrom(cfg autoencoder.Config, train, val autoencoder.Data, ckpt string)
 	st, err := m.Train(train, val, autoencoder.TrainOptions{Checkpoint: ckpt})
 	return m, st, err
 }
+
+// TestThresholdingLogsEquations: the log shows the equations that survive each thresholding.
+func TestThresholdingLogsEquations(t *testing.T) {
+	t.Setenv("DYNLEARN_CACHE", t.TempDir())
+	train, val := smallData(t, 4, 11), smallData(t, 2, 12)
+	m, err := autoencoder.New(smallConfig()).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	if _, err := m.Train(train, val, autoencoder.TrainOptions{Log: &log}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(log.String(), "\n")
+	for i, l := range lines {
+		if !strings.HasPrefix(l, "epoch 3: thresholding at 0.1:") {
+			continue
+		}
+		if i+3 >= len(lines) {
+			t.Fatalf("log ends after the thresholding line:\n%s", log.String())
+		}
+		for j, want := range []string{"  z1' =", "  z2' =", "  z3' ="} {
+			if !strings.HasPrefix(lines[i+1+j], want) {
+				t.Errorf("line %d after the thresholding: %q, want an equation %q...", j+1, lines[i+1+j], want)
+			}
+		}
+		return
+	}
+	t.Fatalf("no thresholding at epoch 3 in the log:\n%s", log.String())
+}
