@@ -62,6 +62,11 @@ type TrainOptions struct {
 	StopAfter int
 	// MaxDuration stops training like StopAfter once this much wall time has passed in this call (0: no limit).
 	MaxDuration time.Duration
+	// OnThreshold is called after every sequential thresholding with the epoch and the model (its
+	// Mask and SINDy show what survived). A non-nil error stops training: the checkpoint is saved
+	// and Train returns the error, wrapped. Use it to stop a run whose structure is already decided
+	// against it (for example, one that lost a term the model needs) instead of training it for hours.
+	OnThreshold func(epoch int, m *Model) error
 }
 
 // ErrStopped is returned (wrapped) when training stops early because of StopAfter or MaxDuration;
@@ -284,6 +289,14 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 					for _, eq := range sm.Equations(3) {
 						fmt.Fprintf(opts.Log, "  %s\n", eq)
 					}
+				}
+			}
+			if opts.OnThreshold != nil {
+				if err := opts.OnThreshold(epoch, m); err != nil {
+					if serr := save(); serr != nil {
+						return st, errors.Join(err, serr)
+					}
+					return st, fmt.Errorf("autoencoder: after the thresholding at epoch %d (checkpoint saved): %w", epoch, err)
 				}
 			}
 		}

@@ -488,3 +488,42 @@ func TestThresholdingLogsEquations(t *testing.T) {
 	}
 	t.Fatalf("no thresholding at epoch 3 in the log:\n%s", log.String())
 }
+
+// TestOnThresholdStops: an error from OnThreshold stops training right after that thresholding with
+// the checkpoint saved; training resumes from it.
+func TestOnThresholdStops(t *testing.T) {
+	t.Setenv("DYNLEARN_CACHE", t.TempDir())
+	train, val := smallData(t, 4, 11), smallData(t, 2, 12)
+	ckpt := filepath.Join(t.TempDir(), "train.ckpt")
+	m, err := autoencoder.New(smallConfig()).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lost := errors.New("lost a term")
+	var seen []int
+	st, err := m.Train(train, val, autoencoder.TrainOptions{Checkpoint: ckpt, OnThreshold: func(epoch int, mm *autoencoder.Model) error {
+		seen = append(seen, epoch)
+		if mm != m {
+			t.Error("OnThreshold got another model")
+		}
+		return lost
+	}})
+	if !errors.Is(err, lost) || !strings.Contains(err.Error(), "epoch 3") {
+		t.Fatalf("err = %v, want the callback's error naming epoch 3", err)
+	}
+	if len(seen) != 1 || seen[0] != 3 || st.Epoch != 4 || len(st.Thresholds) != 1 {
+		t.Errorf("stopped with callbacks at %v, state epoch %d, thresholds %v; want one call at 3, epoch 4", seen, st.Epoch, st.Thresholds)
+	}
+	_, saved, err := autoencoder.Load(ckpt)
+	if err != nil || saved.Epoch != 4 || len(saved.Thresholds) != 1 {
+		t.Fatalf("checkpoint after the stop: %+v, %v", saved, err)
+	}
+	m2, err := autoencoder.New(smallConfig()).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st2, err := m2.Train(train, val, autoencoder.TrainOptions{Checkpoint: ckpt})
+	if err != nil || st2.Epoch != 8 || !st2.Done {
+		t.Errorf("resumed: epoch %d, done %v, err %v; want 8 epochs done", st2.Epoch, st2.Done, err)
+	}
+}
