@@ -7,8 +7,6 @@ import (
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph-building file, GoMLX convention
 	"github.com/gomlx/gomlx/ml/model"
-
-	"github.com/dynlearn/dynlearn/pkg/backend"
 )
 
 // ConvSpec is one convolutional block of the encoder: a same-padded convolution with Filters
@@ -114,13 +112,9 @@ func (b *AutoencoderBuilder) Done() (*Autoencoder, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	be, err := backend.New()
+	be, store, err := backendAndStore(b.store)
 	if err != nil {
 		return nil, err
-	}
-	store := b.store
-	if store == nil {
-		store = newStore()
 	}
 	return &Autoencoder{Config: c, store: store, backend: be}, nil
 }

@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph-building file, GoMLX convention
 	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/dynlearn/dynlearn/pkg/backend"
 )
 
 // Activations understood by the models (case-insensitive): "elu", "celu" (CELU with α = 1, the same
@@ -119,4 +122,17 @@ func newStore() *model.Store {
 	s := model.NewStore()
 	s.SetParam(model.ParamInitialSeed, int64(42))
 	return s
+}
+
+// backendAndStore returns the backend every network runs on and store, or a new store when it is nil
+// (what the builders' Done need).
+func backendAndStore(store *model.Store) (compute.Backend, *model.Store, error) {
+	be, err := backend.New()
+	if err != nil {
+		return nil, nil, err
+	}
+	if store == nil {
+		store = newStore()
+	}
+	return be, store, nil
 }

@@ -9,8 +9,6 @@ import (
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph-building file, GoMLX convention
 	"github.com/gomlx/gomlx/ml/layers/lstm"
 	"github.com/gomlx/gomlx/ml/model"
-
-	"github.com/dynlearn/dynlearn/pkg/backend"
 )
 
 // PropagatorConfig describes the recurrent latent propagator: stacked LSTM layers and a dense head
@@ -90,13 +88,9 @@ func (b *PropagatorBuilder) Done() (*Propagator, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	be, err := backend.New()
+	be, store, err := backendAndStore(b.store)
 	if err != nil {
 		return nil, err
-	}
-	store := b.store
-	if store == nil {
-		store = newStore()
 	}
 	return &Propagator{Config: c, store: store, backend: be}, nil
 }
