@@ -117,44 +117,12 @@ func TestTrainReproducibleAndResumes(t *testing.T) {
 		t.Errorf("resumed state: epoch %d, %d history entries", st.Epoch, len(st.History.Steps))
 	}
 
-	// Save / Load round trip.
-	path := filepath.Join(t.TempDir(), "model.ckpt")
-	if err := m.Save(path, st); err != nil {
-		t.Fatal(err)
-	}
-	m2, st2, err := autoencoder.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := m.Evaluate(val)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := m2.Evaluate(val)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a != b || st2.Epoch != st.Epoch || m2.ActiveTerms() != m.ActiveTerms() {
-		t.Errorf("loaded model differs: %+v vs %+v", a, b)
-	}
-
-	// SaveWeights: the same model without the optimizer state, in less than half the bytes
-	// (this run has both Adam states: main phase and refinement).
-	wpath := filepath.Join(t.TempDir(), "weights.ckpt")
-	if err := m.SaveWeights(wpath, st); err != nil {
-		t.Fatal(err)
-	}
-	m3, st3, err := autoencoder.Load(wpath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := m3.Evaluate(val)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a != c || st3.Epoch != st.Epoch || m3.ActiveTerms() != m.ActiveTerms() {
-		t.Errorf("model loaded from SaveWeights differs: %+v vs %+v", a, c)
-	}
+	// Save / Load round trip; SaveWeights: the same model without the optimizer state, in less than
+	// half the bytes (this run has both Adam states: main phase and refinement).
+	dir := t.TempDir()
+	path, wpath := filepath.Join(dir, "model.ckpt"), filepath.Join(dir, "weights.ckpt")
+	checkRoundTrip(t, m, st, val, path, m.Save)
+	m3 := checkRoundTrip(t, m, st, val, wpath, m.SaveWeights)
 	for v := range m3.Store().IterVariables() {
 		if strings.Contains(v.Path(), "adam") || strings.Contains(v.Path(), "step") {
 			t.Errorf("SaveWeights kept optimizer variable %s", v.Path())
@@ -526,4 +494,30 @@ func TestOnThresholdStops(t *testing.T) {
 	if err != nil || st2.Epoch != 8 || !st2.Done {
 		t.Errorf("resumed: epoch %d, done %v, err %v; want 8 epochs done", st2.Epoch, st2.Done, err)
 	}
+}
+
+// checkRoundTrip writes m with save to path, loads it back and checks that the loaded model evaluates
+// exactly like m on val and carries st's epoch and m's mask; it returns the loaded model.
+func checkRoundTrip(t *testing.T, m *autoencoder.Model, st *autoencoder.State, val autoencoder.Data, path string,
+	save func(string, *autoencoder.State) error) *autoencoder.Model {
+	t.Helper()
+	if err := save(path, st); err != nil {
+		t.Fatal(err)
+	}
+	m2, st2, err := autoencoder.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := m.Evaluate(val)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := m2.Evaluate(val)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a != b || st2.Epoch != st.Epoch || m2.ActiveTerms() != m.ActiveTerms() {
+		t.Errorf("model loaded from %s differs: %+v vs %+v (epoch %d vs %d)", filepath.Base(path), a, b, st2.Epoch, st.Epoch)
+	}
+	return m2
 }
