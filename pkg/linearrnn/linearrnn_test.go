@@ -3,6 +3,7 @@ package linearrnn
 import (
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"testing"
 
 	"github.com/gomlx/compute"
@@ -219,5 +220,34 @@ func TestBadConfig(t *testing.T) {
 	}
 	if _, err := Train(testBackend(t), m, Target{Family: ExpSum, Memory: -1}, DefaultTrainConfig(3), nil); err == nil {
 		t.Error("negative memory accepted")
+	}
+}
+
+// Training stopped after 40 steps and resumed from its checkpoint ends where 100 uninterrupted steps end
+// (weights and Adam's moments are in the checkpoint), with the whole loss curve.
+func TestTrainResumesFromCheckpoint(t *testing.T) {
+	b := testBackend(t)
+	target := Target{Family: ExpSum, Memory: 2}
+	cfg := TrainConfig{Steps: 100, LR: 0.02, LogEvery: 10}
+	ref, err := Train(b, testModel(t), target, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Checkpoint = filepath.Join(t.TempDir(), "rnn.ckpt")
+	cfg.Steps = 40
+	if _, err := Train(b, testModel(t), target, cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Steps = 100
+	var seen []int
+	res, err := Train(b, testModel(t), target, cfg, func(step int, _ float64) { seen = append(seen, step) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 6 || seen[0] != 40 || len(res.Steps) != 10 {
+		t.Fatalf("resumed run recorded steps %v (history %v), want 40..90 after 0..30", seen, res.Steps)
+	}
+	if got, want := res.Final(), ref.Final(); math.Abs(got-want) > 1e-9*want {
+		t.Errorf("final loss after resuming %.12g, uninterrupted %.12g", got, want)
 	}
 }

@@ -1,10 +1,8 @@
 package linearrnn
 
 import (
-	"errors"
 	"fmt"
 	"math"
-	"time"
 
 	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
@@ -134,11 +132,10 @@ func Train(b compute.Backend, m *Model, target Target, cfg TrainConfig, onStep f
 	if err := m.Init(store); err != nil {
 		return nil, err
 	}
+	run := training.NewRun(cfg.Checkpoint, store)
 	var meta checkpointMeta
-	if cfg.Checkpoint != "" {
-		if _, err := training.LoadCheckpoint(cfg.Checkpoint, store, &meta); err != nil {
-			return nil, fmt.Errorf("linearrnn.Train: %w", err)
-		}
+	if _, err := run.Load(&meta); err != nil {
+		return nil, fmt.Errorf("linearrnn.Train: %w", err)
 	}
 	res := &Result{Target: target, TargetKernel: rho, Delta: delta, Steps: meta.Steps, Loss: meta.Loss, Seconds: meta.Seconds}
 	dt := m.cfg.DType
@@ -158,26 +155,13 @@ func Train(b compute.Backend, m *Model, target Target, cfg TrainConfig, onStep f
 	}
 	defer exec.Finalize()
 	tgt := training.TensorFromFloat64s(dt, rho, S)
-	save := func(step int, seconds float64) error {
-		if cfg.Checkpoint == "" {
-			return nil
-		}
-		meta := checkpointMeta{Step: step, Steps: res.Steps, Loss: res.Loss, Seconds: seconds}
-		if err := training.SaveCheckpoint(cfg.Checkpoint, store, meta); err != nil {
-			return fmt.Errorf("linearrnn.Train: %w", err)
-		}
-		return nil
+	state := func(step int) checkpointMeta {
+		return checkpointMeta{Step: step, Steps: res.Steps, Loss: res.Loss, Seconds: run.Seconds()}
 	}
-	training.WatchInterrupts()
-	start := time.Now()
-	elapsed := func() float64 { return meta.Seconds + time.Since(start).Seconds() }
+	run.Start(meta.Seconds)
 	for step := meta.Step; step < cfg.Steps; step++ {
 		if training.Interrupted() {
-			if err := save(step, elapsed()); err != nil {
-				return res, errors.Join(err, training.ErrInterrupted)
-			}
-			return res, fmt.Errorf("linearrnn.Train: %s on %s stopped at step %d (checkpoint %q): %w",
-				m, target, step, cfg.Checkpoint, training.ErrInterrupted)
+			return res, run.Stop(state(step), "linearrnn.Train: %s on %s stopped at step %d", m, target, step)
 		}
 		out, err := exec.Call(tgt)
 		if err != nil {
@@ -198,14 +182,14 @@ func Train(b compute.Backend, m *Model, target Target, cfg TrainConfig, onStep f
 			}
 		}
 		if cfg.CheckpointEvery > 0 && (step+1)%cfg.CheckpointEvery == 0 && step+1 < cfg.Steps {
-			if err := save(step+1, elapsed()); err != nil {
-				return res, err
+			if err := run.Save(state(step + 1)); err != nil {
+				return res, fmt.Errorf("linearrnn.Train: %w", err)
 			}
 		}
 	}
-	res.Seconds = elapsed()
-	if err := save(cfg.Steps, res.Seconds); err != nil {
-		return res, err
+	res.Seconds = run.Seconds()
+	if err := run.Save(state(cfg.Steps)); err != nil {
+		return res, fmt.Errorf("linearrnn.Train: %w", err)
 	}
 	p, err := m.Extract(store)
 	if err != nil {

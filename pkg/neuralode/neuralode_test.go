@@ -2,6 +2,8 @@ package neuralode
 
 import (
 	"math"
+	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/gomlx/compute"
@@ -239,5 +241,55 @@ func TestBadInput(t *testing.T) {
 	}
 	if _, err := Train(testBackend(t), m, &Dataset{N: 1, NTrain: 1, Z: []float64{0, 0}, Labels: []float64{0}}, TrainConfig{Steps: 5, LR: -1}, nil); err == nil {
 		t.Error("negative learning rate accepted")
+	}
+}
+
+// Training stopped after 30 steps and resumed from its checkpoint ends where 60 uninterrupted steps end
+// (weights and Adam's moments are in the checkpoint), with the whole history.
+func TestTrainResumesFromCheckpoint(t *testing.T) {
+	cfg := DefaultData()
+	cfg.N = 100
+	d, err := Classification(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := testBackend(t)
+	mc := DefaultConfig()
+	mc.Steps, mc.Width, mc.DType = 4, 6, dtypes.Float64
+	newModel := func() *Model {
+		m, err := New(mc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	tc := TrainConfig{Steps: 60, LR: 0.03, Reg: 1e-3, LogEvery: 10}
+	ref, err := Train(b, newModel(), d, tc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc.Checkpoint = filepath.Join(t.TempDir(), "node.ckpt")
+	tc.Steps = 30
+	if _, err := Train(b, newModel(), d, tc, nil); err != nil {
+		t.Fatal(err)
+	}
+	tc.Steps = 60
+	res, err := Train(b, newModel(), d, tc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The history holds the uninterrupted run's records (plus the first run's last step, 29).
+	if !res.Resumed || res.Steps != 60 || !slices.IsSorted(res.History.Steps) {
+		t.Fatalf("resumed=%v, steps %d, history %v", res.Resumed, res.Steps, res.History.Steps)
+	}
+	for _, s := range ref.History.Steps {
+		if !slices.Contains(res.History.Steps, s) {
+			t.Fatalf("resumed history %v lacks step %d of the uninterrupted run", res.History.Steps, s)
+		}
+	}
+	got, _ := res.History.Last("loss")
+	want, _ := ref.History.Last("loss")
+	if math.Abs(got-want) > 1e-9*want {
+		t.Errorf("last loss after resuming %.12g, uninterrupted %.12g", got, want)
 	}
 }

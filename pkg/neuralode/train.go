@@ -1,7 +1,6 @@
 package neuralode
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -111,14 +110,13 @@ func Train(b compute.Backend, m *Model, d *Dataset, cfg TrainConfig, onStep func
 		return nil, err
 	}
 	res := &Result{Store: store}
+	run := training.NewRun(cfg.Checkpoint, store)
 	var meta checkpointMeta
-	if cfg.Checkpoint != "" {
-		found, err := training.LoadCheckpoint(cfg.Checkpoint, store, &meta)
-		if err != nil {
-			return nil, fmt.Errorf("neuralode.Train: %w", err)
-		}
-		res.Resumed = found
+	found, err := run.Load(&meta)
+	if err != nil {
+		return nil, fmt.Errorf("neuralode.Train: %w", err)
 	}
+	res.Resumed = found
 	res.History, res.Steps, res.Seconds = meta.History, meta.Step, meta.Seconds
 
 	opt := optimizer.Adam().LearningRate(cfg.LR).Done()
@@ -148,24 +146,16 @@ func Train(b compute.Backend, m *Model, d *Dataset, cfg TrainConfig, onStep func
 	xTrain, yTrain := training.TensorFromFloat64s(dt, d.Z[:2*nt], nt, 2), training.TensorFromFloat64s(dt, d.Labels[:nt], nt)
 	var xTest, yTest = training.TensorFromFloat64s(dt, d.Z[2*nt:], d.N-nt, 2), training.TensorFromFloat64s(dt, d.Labels[nt:], d.N-nt)
 	save := func(step int, seconds float64) error {
-		if cfg.Checkpoint == "" {
-			return nil
-		}
-		if err := training.SaveCheckpoint(cfg.Checkpoint, store, checkpointMeta{Step: step, History: res.History, Seconds: seconds}); err != nil {
+		if err := run.Save(checkpointMeta{Step: step, History: res.History, Seconds: seconds}); err != nil {
 			return fmt.Errorf("neuralode.Train: %w", err)
 		}
 		return nil
 	}
-	training.WatchInterrupts()
-	start := time.Now()
-	lastSave := start
-	elapsed := func() float64 { return meta.Seconds + time.Since(start).Seconds() }
+	run.Start(meta.Seconds)
 	for step := meta.Step; step < cfg.Steps; step++ {
 		if training.Interrupted() {
-			if err := save(step, elapsed()); err != nil {
-				return res, errors.Join(err, training.ErrInterrupted)
-			}
-			return res, fmt.Errorf("neuralode.Train: %s stopped at step %d (checkpoint %q): %w", m, step, cfg.Checkpoint, training.ErrInterrupted)
+			return res, run.Stop(checkpointMeta{Step: step, History: res.History, Seconds: run.Seconds()},
+				"neuralode.Train: %s stopped at step %d", m, step)
 		}
 		out, err := trainExec.Call(xTrain, yTrain)
 		if err != nil {
@@ -191,20 +181,19 @@ func Train(b compute.Backend, m *Model, d *Dataset, cfg TrainConfig, onStep func
 				testAcc = v[0]
 			}
 			res.History.Add(step, map[string]float64{"loss": loss, "train_acc": trainAcc[0], "test_acc": testAcc})
-			res.Steps, res.Seconds = step+1, elapsed()
-			if time.Since(lastSave) > checkpointEvery {
+			res.Steps, res.Seconds = step+1, run.Seconds()
+			if run.Due(checkpointEvery) {
 				if err := save(step+1, res.Seconds); err != nil {
 					return res, err
 				}
-				lastSave = time.Now()
 			}
 			if onStep != nil {
-				onStep(StepInfo{Step: step, Steps: cfg.Steps, Loss: loss, TrainAcc: trainAcc[0], TestAcc: testAcc, Elapsed: time.Since(start)})
+				onStep(StepInfo{Step: step, Steps: cfg.Steps, Loss: loss, TrainAcc: trainAcc[0], TestAcc: testAcc, Elapsed: run.Elapsed()})
 			}
 		}
 	}
 	if res.Steps < cfg.Steps || meta.Step < cfg.Steps {
-		res.Steps, res.Seconds = cfg.Steps, elapsed()
+		res.Steps, res.Seconds = cfg.Steps, run.Seconds()
 		if err := save(cfg.Steps, res.Seconds); err != nil {
 			return res, err
 		}

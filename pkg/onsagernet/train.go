@@ -1,7 +1,6 @@
 package onsagernet
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -138,14 +137,13 @@ func Train(b compute.Backend, net Net, train, test *Pairs, cfg TrainConfig, cb C
 		return nil, fmt.Errorf("onsagernet.Train: %w", err)
 	}
 	res := &Result{Store: store}
+	run := training.NewRun(cfg.Checkpoint, store)
 	meta := checkpointMeta{LR: cfg.LR, Best: math.Inf(1)}
-	if cfg.Checkpoint != "" {
-		found, err := training.LoadCheckpoint(cfg.Checkpoint, store, &meta)
-		if err != nil {
-			return nil, fmt.Errorf("onsagernet.Train: %w", err)
-		}
-		res.Resumed = found
+	found, err := run.Load(&meta)
+	if err != nil {
+		return nil, fmt.Errorf("onsagernet.Train: %w", err)
 	}
+	res.Resumed = found
 	res.History, res.Epochs, res.Seconds = meta.History, meta.Epoch, meta.Seconds
 	if meta.Epoch >= cfg.Epochs {
 		return res, nil
@@ -187,17 +185,7 @@ func Train(b compute.Backend, net Net, train, test *Pairs, cfg TrainConfig, cb C
 	}
 	defer evalExec.Finalize()
 
-	save := func() error {
-		if cfg.Checkpoint == "" {
-			return nil
-		}
-		if err := training.SaveCheckpoint(cfg.Checkpoint, store, meta); err != nil {
-			return fmt.Errorf("onsagernet.Train: %w", err)
-		}
-		return nil
-	}
-	training.WatchInterrupts()
-	start := time.Now()
+	run.Start(meta.Seconds)
 	n, bs := train.N, min(cfg.BatchSize, train.N)
 	spe := n / bs
 	x0 := make([]float64, bs*train.Dim)
@@ -207,12 +195,8 @@ func Train(b compute.Backend, net Net, train, test *Pairs, cfg TrainConfig, cb C
 		sum := 0.0
 		for bi := range spe {
 			if training.Interrupted() {
-				meta.Seconds = res.Seconds + time.Since(start).Seconds()
-				if err := save(); err != nil {
-					return res, errors.Join(err, training.ErrInterrupted)
-				}
-				return res, fmt.Errorf("onsagernet.Train: %s stopped in epoch %d (checkpoint %q): %w",
-					net, epoch, cfg.Checkpoint, training.ErrInterrupted)
+				meta.Seconds = run.Seconds()
+				return res, run.Stop(meta, "onsagernet.Train: %s stopped in epoch %d", net, epoch)
 			}
 			for i := range bs {
 				j := perm[bi*bs+i]
@@ -251,14 +235,14 @@ func Train(b compute.Backend, net Net, train, test *Pairs, cfg TrainConfig, cb C
 			}
 		}
 		meta.Epoch = epoch + 1
-		meta.Seconds = res.Seconds + time.Since(start).Seconds()
+		meta.Seconds = run.Seconds()
 		res.History, res.Epochs = meta.History, meta.Epoch
-		if err := save(); err != nil {
-			return res, err
+		if err := run.Save(meta); err != nil {
+			return res, fmt.Errorf("onsagernet.Train: %w", err)
 		}
 		if cb.OnEpoch != nil {
 			cb.OnEpoch(EpochInfo{Epoch: epoch + 1, Epochs: cfg.Epochs, Train: trainLoss, Test: testLoss, LR: values["lr"],
-				Elapsed: time.Since(start)})
+				Elapsed: run.Elapsed()})
 		}
 	}
 	res.Seconds = meta.Seconds

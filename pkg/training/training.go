@@ -2,6 +2,8 @@
 //
 //   - SaveCheckpoint / LoadCheckpoint: all variables of a GoMLX model.Store plus the loop's own
 //     state, in one file written atomically, so training resumes after an interrupt;
+//   - Run: the bookkeeping around them in a loop (load, save every so often, wall time summed over
+//     resumed runs, save and stop on an interrupt);
 //   - CheckFinite: stop with ErrDiverged, naming the step and the loss, when a loss is NaN or Inf;
 //   - Interrupts: turn Ctrl-C / a notebook's "interrupt kernel" (SIGINT, SIGTERM) into a flag
 //     the loop polls, so it can save its checkpoint and return ErrInterrupted cleanly;
