@@ -227,8 +227,9 @@ func fit(b compute.Backend, store *model.Store, loss func(scope *model.Scope, x,
 
 	meta := trainMeta{BestVal: math.Inf(1), BestEpoch: -1}
 	var best map[string]*tensors.Tensor
+	run := training.NewRun(cfg.Checkpoint, store)
 	if cfg.Checkpoint != "" {
-		found, err := training.LoadCheckpoint(cfg.Checkpoint, store, &meta)
+		found, err := run.Load(&meta)
 		if err != nil {
 			return nil, fmt.Errorf("resume: %w", err)
 		}
@@ -252,20 +253,15 @@ func fit(b compute.Backend, store *model.Store, loss func(scope *model.Scope, x,
 		}
 	}
 
-	training.WatchInterrupts()
+	run.Start(meta.Seconds)
 	rng := rand.New(rand.NewPCG(cfg.Seed, uint64(meta.Epoch)))
 	perm := make([]int, train.n)
 	for i := range perm {
 		perm[i] = i
 	}
-	start := time.Now()
-	prevSeconds := meta.Seconds
 	save := func() error {
-		meta.Seconds = prevSeconds + time.Since(start).Seconds()
-		if cfg.Checkpoint == "" {
-			return nil
-		}
-		return training.SaveCheckpoint(cfg.Checkpoint, store, meta)
+		meta.Seconds = run.Seconds()
+		return run.Save(meta)
 	}
 	evaluate := func(d *dataset) (float64, error) {
 		sum, cnt := 0.0, 0
@@ -324,10 +320,8 @@ func fit(b compute.Backend, store *model.Store, loss func(scope *model.Scope, x,
 			sum += l
 			step++
 			if training.Interrupted() {
-				if err := save(); err != nil {
-					return nil, err
-				}
-				return nil, fmt.Errorf("epoch %d: %w (checkpoint %q)", meta.Epoch, training.ErrInterrupted, cfg.Checkpoint)
+				meta.Seconds = run.Seconds()
+				return nil, run.Stop(meta, "epoch %d", meta.Epoch)
 			}
 		}
 		trainLoss := sum / float64(steps)
@@ -360,7 +354,7 @@ func fit(b compute.Backend, store *model.Store, loss func(scope *model.Scope, x,
 		meta.Epoch++
 		if cfg.OnEpoch != nil {
 			cfg.OnEpoch(EpochStats{Epoch: meta.Epoch, Epochs: cfg.Epochs, Train: trainLoss, Val: valLoss, Best: improved,
-				Elapsed: time.Since(start)})
+				Elapsed: run.Elapsed()})
 		}
 		if cfg.Patience > 0 && meta.Bad >= cfg.Patience {
 			stopped = "early stopping"

@@ -1,7 +1,6 @@
 package lnn
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -329,17 +328,16 @@ func Train(b compute.Backend, net Net, src Source, test *Dataset, cfg TrainConfi
 	}
 	dt := dtypeOf(net)
 	res := &Result{Store: NewStore(net)}
+	run := training.NewRun(cfg.Checkpoint, res.Store)
 	var meta checkpointMeta
-	if cfg.Checkpoint != "" {
-		found, err := training.LoadCheckpoint(cfg.Checkpoint, res.Store, &meta)
-		if err != nil {
-			return nil, fmt.Errorf("lnn.Train: %w", err)
-		}
-		res.Resumed = found
-		if found && meta.RunKey != "" && cfg.RunKey != "" && meta.RunKey != cfg.RunKey {
-			return nil, fmt.Errorf("lnn.Train: checkpoint %s belongs to a different training run (key %s, this run %s); move it away to start afresh",
-				cfg.Checkpoint, meta.RunKey, cfg.RunKey)
-		}
+	found, err := run.Load(&meta)
+	if err != nil {
+		return nil, fmt.Errorf("lnn.Train: %w", err)
+	}
+	res.Resumed = found
+	if found && meta.RunKey != "" && cfg.RunKey != "" && meta.RunKey != cfg.RunKey {
+		return nil, fmt.Errorf("lnn.Train: checkpoint %s belongs to a different training run (key %s, this run %s); move it away to start afresh",
+			cfg.Checkpoint, meta.RunKey, cfg.RunKey)
 	}
 	res.History = meta.History
 	if !res.Resumed {
@@ -402,21 +400,18 @@ func Train(b compute.Backend, net Net, src Source, test *Dataset, cfg TrainConfi
 	}
 	defer evalExec.Finalize()
 
-	save := func(epoch, batch int, elapsed float64) error {
-		if cfg.Checkpoint == "" {
-			return nil
-		}
-		m := checkpointMeta{Epoch: epoch, Batch: batch, Steps: epoch*spe + batch, History: res.History, Seconds: elapsed, BestTest: meta.BestTest, RunKey: cfg.RunKey}
-		if err := training.SaveCheckpoint(cfg.Checkpoint, store, m); err != nil {
+	state := func(epoch, batch int) checkpointMeta {
+		return checkpointMeta{Epoch: epoch, Batch: batch, Steps: epoch*spe + batch, History: res.History, Seconds: run.Seconds(),
+			BestTest: meta.BestTest, RunKey: cfg.RunKey}
+	}
+	save := func(epoch, batch int) error {
+		if err := run.Save(state(epoch, batch)); err != nil {
 			return fmt.Errorf("lnn.Train: %w", err)
 		}
 		return nil
 	}
 
-	training.WatchInterrupts()
-	start := time.Now()
-	lastSave := start
-	elapsed := func() float64 { return meta.Seconds + time.Since(start).Seconds() }
+	run.Start(meta.Seconds)
 	states := make([]float64, 4*cfg.BatchSize)
 	accels := make([]float64, 2*cfg.BatchSize)
 	batch0 := meta.Batch
@@ -425,11 +420,7 @@ func Train(b compute.Backend, net Net, src Source, test *Dataset, cfg TrainConfi
 		var lr float64
 		for bi := batch0; bi < spe; bi++ {
 			if training.Interrupted() {
-				if err := save(epoch, bi, elapsed()); err != nil {
-					return res, errors.Join(err, training.ErrInterrupted)
-				}
-				return res, fmt.Errorf("lnn.Train: stopped at epoch %d, batch %d (checkpoint %q): %w",
-					epoch, bi, cfg.Checkpoint, training.ErrInterrupted)
+				return res, run.Stop(state(epoch, bi), "lnn.Train: stopped at epoch %d, batch %d", epoch, bi)
 			}
 			step := epoch*spe + bi
 			lr = cfg.LearningRate(step, epoch, total)
@@ -453,11 +444,10 @@ func Train(b compute.Backend, net Net, src Source, test *Dataset, cfg TrainConfi
 				cb.OnStep(StepInfo{Epoch: epoch, Batch: bi, Step: step, StepsPerEpoch: spe, TotalSteps: total,
 					Loss: loss, LR: lr, Singular: sing})
 			}
-			if cfg.CheckpointEvery > 0 && time.Since(lastSave) > cfg.CheckpointEvery && bi+1 < spe {
-				if err := save(epoch, bi+1, elapsed()); err != nil {
+			if cfg.CheckpointEvery > 0 && run.Due(cfg.CheckpointEvery) && bi+1 < spe {
+				if err := save(epoch, bi+1); err != nil {
 					return res, err
 				}
-				lastSave = time.Now()
 			}
 		}
 		batch0 = 0
@@ -475,7 +465,7 @@ func Train(b compute.Backend, net Net, src Source, test *Dataset, cfg TrainConfi
 		}
 		res.History.Add(epoch+1, values)
 		res.Epochs = epoch + 1
-		res.Seconds = elapsed()
+		res.Seconds = run.Seconds()
 		if test != nil && testLoss < meta.BestTest && cfg.Checkpoint != "" {
 			meta.BestTest = testLoss
 			m := checkpointMeta{Epoch: epoch + 1, Steps: (epoch + 1) * spe, History: res.History, Seconds: res.Seconds, BestTest: testLoss, RunKey: cfg.RunKey}
@@ -483,13 +473,12 @@ func Train(b compute.Backend, net Net, src Source, test *Dataset, cfg TrainConfi
 				return res, fmt.Errorf("lnn.Train: %w", err)
 			}
 		}
-		if err := save(epoch+1, 0, res.Seconds); err != nil {
+		if err := save(epoch+1, 0); err != nil {
 			return res, err
 		}
-		lastSave = time.Now()
 		if cb.OnEpoch != nil {
 			cb.OnEpoch(EpochInfo{Epoch: epoch + 1, Train: values["train"], Test: testLoss, LR: lr,
-				History: &res.History, Elapsed: time.Since(start)})
+				History: &res.History, Elapsed: run.Elapsed()})
 		}
 	}
 	return res, nil

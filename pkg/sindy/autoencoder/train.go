@@ -132,9 +132,10 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 		opts.CheckpointEvery = 30 * time.Second
 	}
 	st := &State{Config: cfg, Key: CheckpointKey(cfg), RefineStart: -1}
+	run := training.NewRun(opts.Checkpoint, m.store)
 	if opts.Checkpoint != "" {
 		var saved State
-		found, err := training.LoadCheckpoint(opts.Checkpoint, m.store, &saved)
+		found, err := run.Load(&saved)
 		if err != nil {
 			return nil, fmt.Errorf("autoencoder: resume: %w", err)
 		}
@@ -165,12 +166,13 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 		}
 		return cfg.Epochs + cfg.RefinementEpochs
 	}
-	save := func() error {
-		if opts.Checkpoint == "" {
-			return nil
-		}
+	state := func() *State {
+		st.Elapsed = run.Seconds()
 		st.Mask = append(st.Mask[:0], m.mask...)
-		if err := training.SaveCheckpoint(opts.Checkpoint, m.store, st); err != nil {
+		return st
+	}
+	save := func() error {
+		if err := run.Save(state()); err != nil {
 			return fmt.Errorf("autoencoder: %w", err)
 		}
 		return nil
@@ -179,7 +181,7 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 		st.Done = true
 		return st, nil
 	}
-	training.WatchInterrupts()
+	run.Start(st.Elapsed)
 
 	var bar *plotting.Progress
 	var chart *plotting.LiveChart
@@ -206,9 +208,6 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 	if cfg.ModelOrder == 2 {
 		bufDDX = make([]float32, bs*dim)
 	}
-	start := time.Now()
-	lastSave := start
-	elapsed0 := st.Elapsed
 	epochsThisCall := 0
 	var sum [5]float64
 	var nsum int
@@ -266,16 +265,12 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 			}
 			nsum++
 			if training.Interrupted() {
-				st.Elapsed = elapsed0 + time.Since(start).Seconds()
-				if err := save(); err != nil {
-					return st, err
-				}
-				return st, fmt.Errorf("autoencoder: epoch %d: %w (checkpoint saved; run again to resume)", epoch, training.ErrInterrupted)
+				return st, run.Stop(state(), "autoencoder: epoch %d (run again to resume)", epoch)
 			}
 		}
 		st.Epoch++
 		epochsThisCall++
-		st.Elapsed = elapsed0 + time.Since(start).Seconds()
+		st.Elapsed = run.Seconds()
 		// Sequential thresholding after epoch i, i % freq == 0, i > 0 (as the paper's loop), main phase only.
 		if !refining && cfg.ThresholdFrequency > 0 && epoch > 0 && epoch%cfg.ThresholdFrequency == 0 {
 			n, err := m.Threshold(cfg.Threshold)
@@ -342,13 +337,12 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 			}
 			break
 		}
-		if time.Since(lastSave) >= opts.CheckpointEvery {
+		if run.Due(opts.CheckpointEvery) {
 			if err := save(); err != nil {
 				return st, err
 			}
-			lastSave = time.Now()
 		}
-		if (opts.StopAfter > 0 && epochsThisCall >= opts.StopAfter) || (opts.MaxDuration > 0 && time.Since(start) >= opts.MaxDuration) {
+		if (opts.StopAfter > 0 && epochsThisCall >= opts.StopAfter) || (opts.MaxDuration > 0 && run.Elapsed() >= opts.MaxDuration) {
 			if err := save(); err != nil {
 				return st, err
 			}
