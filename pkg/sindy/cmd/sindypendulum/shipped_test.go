@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/dynlearn/dynlearn/pkg/pendulumimages"
-	"github.com/dynlearn/dynlearn/pkg/sindy/autoencoder"
+	"github.com/dynlearn/dynlearn/pkg/sindy/cmd/internal/runout"
 )
 
 // shipped is the model this command wrote, shipped with the notebook.
@@ -23,23 +23,16 @@ func TestShippedModel(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads the shipped model and renders the paper's test movies")
 	}
-	m, st, err := autoencoder.Load(shipped)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := m.Config().InputDim; got != pendulumimages.Dim {
-		t.Fatalf("shipped model has input dimension %d, want %d", got, pendulumimages.Dim)
-	}
 	test, err := pendulumimages.Generate(pendulumimages.Test(10))
 	if err != nil {
 		t.Fatal(err)
 	}
-	mt, err := m.Evaluate(aeData(test))
+	sh, err := runout.EvaluateShipped(shipped, pendulumimages.Dim, aeData(test))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("shipped model (%d epochs, %d active terms): test relative errors x %.3g, ẍ %.3g, z̈ %.3g",
-		st.Epoch, m.ActiveTerms(), mt.RelX, mt.RelXDeriv, mt.RelZDeriv)
+	t.Log(sh)
+	m, mt := sh.Model, sh.Test
 	if !(mt.RelZDeriv <= 2e-2) {
 		t.Errorf("SINDy relative error in z̈ %.3g, bar 2e-2", mt.RelZDeriv)
 	}

@@ -78,3 +78,37 @@ func Write(dir, command string, m *autoencoder.Model, st *autoencoder.State, tes
 	}
 	return diskcache.WriteBytes(filepath.Join(dir, "equations.txt"), []byte(strings.Join(eqs, "\n")+"\n"))
 }
+
+// Shipped is a model a command wrote and the notebooks ship, evaluated on a test set.
+type Shipped struct {
+	Model *autoencoder.Model
+	State *autoencoder.State
+	Test  autoencoder.Metrics
+}
+
+// EvaluateShipped loads the model at path, checks that it takes inputs of inputDim values, and
+// evaluates it on test (the shipped-model tests of the commands start with this).
+func EvaluateShipped(path string, inputDim int, test autoencoder.Data) (*Shipped, error) {
+	m, st, err := autoencoder.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if got := m.Config().InputDim; got != inputDim {
+		return nil, fmt.Errorf("shipped model %s has input dimension %d, want %d", path, got, inputDim)
+	}
+	mt, err := m.Evaluate(test)
+	if err != nil {
+		return nil, err
+	}
+	return &Shipped{Model: m, State: st, Test: mt}, nil
+}
+
+// String summarizes the model and its test errors.
+func (s *Shipped) String() string {
+	d := "ẋ, ż"
+	if s.Model.Config().ModelOrder == 2 {
+		d = "ẍ, z̈"
+	}
+	return fmt.Sprintf("shipped model (%d epochs, %d active terms): test relative errors x, %s: %.3g, %.3g, %.3g",
+		s.State.Epoch, s.Model.ActiveTerms(), d, s.Test.RelX, s.Test.RelXDeriv, s.Test.RelZDeriv)
+}

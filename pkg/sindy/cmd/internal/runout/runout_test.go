@@ -72,3 +72,32 @@ func TestWrite(t *testing.T) {
 		t.Errorf("equations.txt = %q (%v), want the %d equations %q", txt, err, len(eqs), eqs)
 	}
 }
+
+// EvaluateShipped loads a written model, refuses data of another dimension, and evaluates it.
+func TestEvaluateShipped(t *testing.T) {
+	cfg := autoencoder.New(autoencoder.Quick()).InputDim(4).Widths(3).Latent(1).PolyOrder(1).Config()
+	m, err := autoencoder.NewModel(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := Write(dir, "sindytest", m, &autoencoder.State{Epoch: 2}, autoencoder.Metrics{}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "model.ckpt")
+	x := []float32{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0}
+	dx := []float32{0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}
+	sh, err := EvaluateShipped(path, 4, autoencoder.Data{N: 3, Dim: 4, X: x, DX: dx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sh.State.Epoch != 2 || !(sh.Test.RelX > 0) || !strings.Contains(sh.String(), "2 epochs") {
+		t.Errorf("EvaluateShipped: epoch %d, decoder error %g, %q", sh.State.Epoch, sh.Test.RelX, sh)
+	}
+	if _, err := EvaluateShipped(path, 5, autoencoder.Data{N: 3, Dim: 4, X: x, DX: dx}); err == nil || !strings.Contains(err.Error(), "input dimension 4, want 5") {
+		t.Errorf("wrong input dimension: err = %v", err)
+	}
+	if _, err := EvaluateShipped(filepath.Join(dir, "none.ckpt"), 4, autoencoder.Data{N: 3, Dim: 4, X: x, DX: dx}); err == nil {
+		t.Error("missing model: no error")
+	}
+}
