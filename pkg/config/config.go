@@ -1,6 +1,8 @@
 // Package config holds the process-wide settings every dynlearn package and notebook shares:
 // quick mode (small data, few epochs) and where caches and trained models live on disk.
 //
+// DYNLEARN_RETRAIN=1 makes full mode train instead of loading shipped models (Retrain).
+//
 // Quick mode is switched on by the environment variable DYNLEARN_QUICK=1 (what
 // `go run ./kernel run --quick` and CI set). Caches go under DYNLEARN_CACHE when it is set,
 // otherwise under the user's cache directory (for example ~/.cache/dynlearn).
@@ -16,13 +18,23 @@ import (
 // QuickEnv is the environment variable that selects quick mode.
 const QuickEnv = "DYNLEARN_QUICK"
 
+// RetrainEnv is the environment variable that makes full-mode notebooks train their models
+// instead of loading the shipped ones.
+const RetrainEnv = "DYNLEARN_RETRAIN"
+
 // CacheEnv is the environment variable that overrides the cache directory.
 const CacheEnv = "DYNLEARN_CACHE"
 
 // Quick reports whether quick mode is on: DYNLEARN_QUICK is set to a true value
 // ("1", "true", "yes", as understood by strconv.ParseBool, plus "yes").
-func Quick() bool {
-	v := os.Getenv(QuickEnv)
+func Quick() bool { return envTrue(QuickEnv) }
+
+// Retrain reports whether DYNLEARN_RETRAIN is set to a true value (as Quick reads its variable):
+// full mode then trains the models instead of loading the shipped ones.
+func Retrain() bool { return envTrue(RetrainEnv) }
+
+func envTrue(name string) bool {
+	v := os.Getenv(name)
 	if v == "yes" {
 		return true
 	}

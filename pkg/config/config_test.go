@@ -33,3 +33,12 @@ func TestCacheDir(t *testing.T) {
 		t.Errorf("CacheDir did not create %s: %v", dir, err)
 	}
 }
+
+func TestRetrain(t *testing.T) {
+	for v, want := range map[string]bool{"": false, "0": false, "1": true, "yes": true, "true": true} {
+		t.Setenv(RetrainEnv, v)
+		if got := Retrain(); got != want {
+			t.Errorf("%s=%q: Retrain() = %v, want %v", RetrainEnv, v, got, want)
+		}
+	}
+}

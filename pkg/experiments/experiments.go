@@ -1,0 +1,286 @@
+// Package experiments is dynlearn's registry of experiments: every paper result the notebooks
+// reproduce is one Experiment value, with its name, what it reproduces, its quick and full
+// configurations, its shipped model, and how to generate its data, train, evaluate and summarise
+// it. The command cmd/dynlearn (list, train, eval, data) and the notebooks use it, so no
+// configuration is written twice.
+//
+// Adding an experiment: write a file like sindy_lorenz.go with a configuration struct (exported
+// fields with JSON names, so `--set key=value` can change them), a Config function returning the
+// quick or full value, and Data, Train and Eval functions; Register it in an init function.
+package experiments
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/dynlearn/dynlearn/pkg/config"
+	"github.com/dynlearn/dynlearn/pkg/diskcache"
+)
+
+// Experiment is one reproducible result.
+type Experiment struct {
+	// Name is the registry key, lower case with dashes: "sindy-lorenz".
+	Name string
+	// Title says in one line what it reproduces: "SINDy autoencoder: Lorenz in 128 dimensions".
+	Title string
+	// Paper cites the source: "Champion et al. 2019".
+	Paper string
+	// Notebook is the notebook that shows it, relative to the repository root.
+	Notebook string
+	// Shipped is the shipped trained model (file or directory) relative to the repository root
+	// ("" = none: the experiment trains in seconds).
+	Shipped string
+	// Figures names what the notebook draws from the result.
+	Figures []string
+	// Config returns a pointer to a fresh configuration struct for quick or full mode. Its
+	// exported fields (by JSON name) are what Set changes.
+	Config func(quick bool) any
+	// Data generates (or loads from the cache) the experiment's data sets and summarises them.
+	Data func(r *Run) (*Summary, error)
+	// Train trains a model into r.Out (resumable: an interrupted or time-boxed run continues
+	// from its checkpoint when started again) and summarises it.
+	Train func(r *Run) (*Summary, error)
+	// Eval loads a trained model (r.Model, or the shipped one when empty) and measures it on
+	// held-out data.
+	Eval func(r *Run) (*Summary, error)
+	// Cheap marks experiments whose quick train and eval take well under a minute on two cores
+	// (the table-driven test runs them).
+	Cheap bool
+}
+
+// Run is one invocation of an experiment's Data, Train or Eval.
+type Run struct {
+	// Quick selects the quick configuration.
+	Quick bool
+	// Config is the configuration (from Experiment.Config, after --set changes).
+	Config any
+	// Seed, when non-zero, replaces the configuration's seed.
+	Seed uint64
+	// Out is the output directory of Train ("" = a directory in the cache keyed by the
+	// configuration, see OutDir).
+	Out string
+	// Model is the trained model Eval loads ("" = the shipped model, or Out's).
+	Model string
+	// MaxTime stops training after this much wall time, with the checkpoint saved (0: no limit).
+	MaxTime time.Duration
+	// Log receives progress lines (never nil inside Data, Train and Eval).
+	Log io.Writer
+}
+
+// Summary is what Data, Train and Eval report: lines for people and named numbers for tests,
+// sweeps and the command's JSON output.
+type Summary struct {
+	Lines   []string
+	Metrics map[string]float64
+}
+
+// Add appends a line (fmt.Sprintf of format and args).
+func (s *Summary) Add(format string, args ...any) {
+	s.Lines = append(s.Lines, fmt.Sprintf(format, args...))
+}
+
+// Set records a named number.
+func (s *Summary) Set(name string, v float64) {
+	if s.Metrics == nil {
+		s.Metrics = map[string]float64{}
+	}
+	s.Metrics[name] = v
+}
+
+var registry = map[string]*Experiment{}
+
+// Register adds e to the registry; it panics on a duplicate or malformed entry (a programming
+// error, found by the package's tests at init).
+func Register(e *Experiment) {
+	if e.Name == "" || e.Title == "" || e.Config == nil || e.Train == nil || e.Eval == nil || e.Data == nil {
+		panic(fmt.Sprintf("experiments.Register: %q needs Name, Title, Config, Data, Train and Eval", e.Name))
+	}
+	if _, dup := registry[e.Name]; dup {
+		panic(fmt.Sprintf("experiments.Register: %q registered twice", e.Name))
+	}
+	registry[e.Name] = e
+}
+
+// All returns the registered experiments sorted by name.
+func All() []*Experiment {
+	out := make([]*Experiment, 0, len(registry))
+	for _, e := range registry {
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Names returns the registered names, sorted.
+func Names() []string {
+	var names []string
+	for _, e := range All() {
+		names = append(names, e.Name)
+	}
+	return names
+}
+
+// Get returns the experiment called name, or an error listing the names there are.
+func Get(name string) (*Experiment, error) {
+	if e, ok := registry[name]; ok {
+		return e, nil
+	}
+	return nil, fmt.Errorf("experiments: no experiment %q (there are: %s)", name, strings.Join(Names(), ", "))
+}
+
+// NewRun returns a Run of e in the current mode (config.Quick) with its default configuration and
+// progress going to standard output: what a notebook cell uses.
+func (e *Experiment) NewRun() *Run {
+	quick := config.Quick()
+	return &Run{Quick: quick, Config: e.Config(quick), Log: os.Stdout}
+}
+
+// Cfg returns r.Config as *T, or an error naming the types when it is something else.
+func Cfg[T any](r *Run) (*T, error) {
+	c, ok := r.Config.(*T)
+	if !ok {
+		var want *T
+		return nil, fmt.Errorf("experiments: configuration is a %T, want %T", r.Config, want)
+	}
+	return c, nil
+}
+
+// Set changes the field of the configuration cfg (a pointer to a struct) named key to value.
+// key is a field's JSON name or Go name (case-insensitive), with dots for nested structs
+// ("model.epochs"); value is parsed as JSON for that field's type, except that a string field
+// takes the text as it is. An unknown key is an error listing the keys there are.
+func Set(cfg any, key, value string) error {
+	v := reflect.ValueOf(cfg)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return fmt.Errorf("experiments.Set: configuration is a %T, not a pointer to a struct", cfg)
+	}
+	v = v.Elem()
+	parts := strings.Split(key, ".")
+	for i, p := range parts {
+		f, ok := field(v, p)
+		if !ok {
+			return fmt.Errorf("--set %s: no setting %q (settings: %s)", key, strings.Join(parts[:i+1], "."),
+				strings.Join(Keys(v.Addr().Interface()), ", "))
+		}
+		if i < len(parts)-1 {
+			if f.Kind() != reflect.Struct {
+				return fmt.Errorf("--set %s: %q is not a group of settings", key, strings.Join(parts[:i+1], "."))
+			}
+			v = f
+			continue
+		}
+		if f.Kind() == reflect.String {
+			f.SetString(value)
+			return nil
+		}
+		p := reflect.New(f.Type())
+		if err := json.Unmarshal([]byte(value), p.Interface()); err != nil {
+			return fmt.Errorf("--set %s=%s: want a value of type %s: %v", key, value, f.Type(), err)
+		}
+		f.Set(p.Elem())
+	}
+	return nil
+}
+
+// Keys lists the settings of a configuration (a pointer to a struct) as Set names them.
+func Keys(cfg any) []string {
+	v := reflect.Indirect(reflect.ValueOf(cfg))
+	var keys []string
+	var walk func(v reflect.Value, prefix string)
+	walk = func(v reflect.Value, prefix string) {
+		t := v.Type()
+		for i := range t.NumField() {
+			sf := t.Field(i)
+			name, ok := jsonName(sf)
+			if !ok {
+				continue
+			}
+			if sf.Type.Kind() == reflect.Struct && sf.Type.PkgPath() != "time" {
+				walk(v.Field(i), prefix+name+".")
+				continue
+			}
+			keys = append(keys, prefix+name)
+		}
+	}
+	if v.Kind() == reflect.Struct {
+		walk(v, "")
+	}
+	return keys
+}
+
+func jsonName(sf reflect.StructField) (string, bool) {
+	if !sf.IsExported() {
+		return "", false
+	}
+	tag := sf.Tag.Get("json")
+	if tag == "-" {
+		return "", false
+	}
+	if name, _, _ := strings.Cut(tag, ","); name != "" {
+		return name, true
+	}
+	return sf.Name, true
+}
+
+func field(v reflect.Value, name string) (reflect.Value, bool) {
+	t := v.Type()
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		n, ok := jsonName(sf)
+		if ok && (strings.EqualFold(n, name) || strings.EqualFold(sf.Name, name)) {
+			return v.Field(i), true
+		}
+	}
+	return reflect.Value{}, false
+}
+
+// RepoPath returns the absolute path of rel (a path relative to the repository root, such as
+// Experiment.Shipped), found by walking up from the working directory to the directory holding
+// go.mod with dynlearn's module: from a notebook's directory, the root or any directory below.
+// It is an error outside a checkout.
+func RepoPath(rel string) (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("experiments: %w", err)
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if b, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil && strings.Contains(string(b), "module github.com/dynlearn/dynlearn") {
+			return filepath.Join(d, rel), nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("experiments: %s: no dynlearn checkout above %s", rel, dir)
+		}
+	}
+}
+
+// OutDir returns r.Out, or when it is empty <cache>/runs/<name>-<hash of the configuration and
+// seed>, created if needed: where Train writes and Eval looks when r.Model is empty and nothing
+// is shipped.
+func (r *Run) OutDir(name string) (string, error) {
+	if r.Out != "" {
+		if err := os.MkdirAll(r.Out, 0o755); err != nil {
+			return "", fmt.Errorf("experiments: output directory: %w", err)
+		}
+		return r.Out, nil
+	}
+	key, err := configKey(r)
+	if err != nil {
+		return "", err
+	}
+	return config.CacheDir("runs", name+"-"+key)
+}
+
+func configKey(r *Run) (string, error) {
+	return diskcache.Key(struct {
+		Config any
+		Seed   uint64
+		Quick  bool
+	}{r.Config, r.Seed, r.Quick})
+}
