@@ -157,36 +157,69 @@ func Cfg[T any](r *Run) (*T, error) {
 // ("model.epochs"); value is parsed as JSON for that field's type, except that a string field
 // takes the text as it is. An unknown key is an error listing the keys there are.
 func Set(cfg any, key, value string) error {
+	f, err := lookup(cfg, key)
+	if err != nil {
+		return err
+	}
+	if f.Kind() == reflect.String {
+		f.SetString(value)
+		return nil
+	}
+	p := reflect.New(f.Type())
+	if err := json.Unmarshal([]byte(value), p.Interface()); err != nil {
+		return fmt.Errorf("--set %s=%s: want a value of type %s: %w", key, value, f.Type(), err)
+	}
+	f.Set(p.Elem())
+	return nil
+}
+
+// Setting returns the current value of the setting key of cfg (named as for Set) as the text Set
+// accepts, so that Set(cfg, key, text) leaves cfg unchanged: a string field's text as it is,
+// any other field as JSON.
+func Setting(cfg any, key string) (string, error) {
+	f, err := lookup(cfg, key)
+	if err != nil {
+		return "", err
+	}
+	if f.Kind() == reflect.String {
+		return f.String(), nil
+	}
+	b, err := json.Marshal(f.Interface())
+	if err != nil {
+		return "", fmt.Errorf("setting %s: %w", key, err)
+	}
+	return string(b), nil
+}
+
+// lookup returns the settable field of cfg (a pointer to a struct) that key names, or an error
+// listing the keys there are.
+func lookup(cfg any, key string) (reflect.Value, error) {
 	v := reflect.ValueOf(cfg)
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
-		return fmt.Errorf("experiments.Set: configuration is a %T, not a pointer to a struct", cfg)
+		return reflect.Value{}, fmt.Errorf("experiments: configuration is a %T, not a pointer to a struct", cfg)
 	}
 	v = v.Elem()
 	parts := strings.Split(key, ".")
+	prefix := "" // the group reached so far, as Keys names it
 	for i, p := range parts {
-		f, ok := field(v, p)
+		f, name, ok := field(v, p)
 		if !ok {
-			return fmt.Errorf("--set %s: no setting %q (settings: %s)", key, strings.Join(parts[:i+1], "."),
-				strings.Join(Keys(v.Addr().Interface()), ", "))
-		}
-		if i < len(parts)-1 {
-			if f.Kind() != reflect.Struct {
-				return fmt.Errorf("--set %s: %q is not a group of settings", key, strings.Join(parts[:i+1], "."))
+			var keys []string
+			for _, k := range Keys(v.Addr().Interface()) {
+				keys = append(keys, prefix+k)
 			}
-			v = f
-			continue
+			return reflect.Value{}, fmt.Errorf("--set %s: no setting %q (settings: %s)", key, strings.Join(parts[:i+1], "."),
+				strings.Join(keys, ", "))
 		}
-		if f.Kind() == reflect.String {
-			f.SetString(value)
-			return nil
+		if i == len(parts)-1 {
+			return f, nil
 		}
-		p := reflect.New(f.Type())
-		if err := json.Unmarshal([]byte(value), p.Interface()); err != nil {
-			return fmt.Errorf("--set %s=%s: want a value of type %s: %v", key, value, f.Type(), err)
+		if f.Kind() != reflect.Struct {
+			return reflect.Value{}, fmt.Errorf("--set %s: %q is not a group of settings", key, strings.Join(parts[:i+1], "."))
 		}
-		f.Set(p.Elem())
+		v, prefix = f, prefix+name+"."
 	}
-	return nil
+	return reflect.Value{}, fmt.Errorf("--set: empty key") // unreachable: strings.Split returns at least one part
 }
 
 // Keys lists the settings of a configuration (a pointer to a struct) as Set names them.
@@ -229,16 +262,18 @@ func jsonName(sf reflect.StructField) (string, bool) {
 	return sf.Name, true
 }
 
-func field(v reflect.Value, name string) (reflect.Value, bool) {
+// field returns the field of the struct v that name names (JSON or Go name, any case) and its
+// JSON name.
+func field(v reflect.Value, name string) (reflect.Value, string, bool) {
 	t := v.Type()
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		n, ok := jsonName(sf)
 		if ok && (strings.EqualFold(n, name) || strings.EqualFold(sf.Name, name)) {
-			return v.Field(i), true
+			return v.Field(i), n, true
 		}
 	}
-	return reflect.Value{}, false
+	return reflect.Value{}, "", false
 }
 
 // RepoPath returns the absolute path of rel (a path relative to the repository root, such as
