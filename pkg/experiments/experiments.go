@@ -157,7 +157,7 @@ func Cfg[T any](r *Run) (*T, error) {
 // ("model.epochs"); value is parsed as JSON for that field's type, except that a string field
 // takes the text as it is. An unknown key is an error listing the keys there are.
 func Set(cfg any, key, value string) error {
-	f, err := lookup(cfg, key)
+	f, err := settingField(cfg, key)
 	if err != nil {
 		return err
 	}
@@ -177,7 +177,7 @@ func Set(cfg any, key, value string) error {
 // accepts, so that Set(cfg, key, text) leaves cfg unchanged: a string field's text as it is,
 // any other field as JSON.
 func Setting(cfg any, key string) (string, error) {
-	f, err := lookup(cfg, key)
+	f, err := settingField(cfg, key)
 	if err != nil {
 		return "", err
 	}
@@ -191,9 +191,9 @@ func Setting(cfg any, key string) (string, error) {
 	return string(b), nil
 }
 
-// lookup returns the settable field of cfg (a pointer to a struct) that key names, or an error
-// listing the keys there are.
-func lookup(cfg any, key string) (reflect.Value, error) {
+// settingField returns the settable field of cfg (a pointer to a struct) that key names, or an
+// error listing the keys there are.
+func settingField(cfg any, key string) (reflect.Value, error) {
 	v := reflect.ValueOf(cfg)
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		return reflect.Value{}, fmt.Errorf("experiments: configuration is a %T, not a pointer to a struct", cfg)
@@ -202,7 +202,7 @@ func lookup(cfg any, key string) (reflect.Value, error) {
 	parts := strings.Split(key, ".")
 	prefix := "" // the group reached so far, as Keys names it
 	for i, p := range parts {
-		f, name, ok := field(v, p)
+		f, name, ok := namedField(v, p)
 		if !ok {
 			var keys []string
 			for _, k := range Keys(v.Addr().Interface()) {
@@ -235,6 +235,10 @@ func Keys(cfg any) []string {
 			if !ok {
 				continue
 			}
+			if inline(sf) {
+				walk(v.Field(i), prefix)
+				continue
+			}
 			if sf.Type.Kind() == reflect.Struct && sf.Type.PkgPath() != "time" {
 				walk(v.Field(i), prefix+name+".")
 				continue
@@ -262,13 +266,26 @@ func jsonName(sf reflect.StructField) (string, bool) {
 	return sf.Name, true
 }
 
+// inline reports whether sf is an embedded struct without a JSON name: as encoding/json does, its
+// settings are the enclosing struct's (an embedded Schedule's "epochs" is the key "epochs").
+func inline(sf reflect.StructField) bool {
+	name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+	return sf.Anonymous && name == "" && sf.Type.Kind() == reflect.Struct
+}
+
 // field returns the field of the struct v that name names (JSON or Go name, any case) and its
-// JSON name.
+// JSON name; the fields of inline embedded structs count as v's.
 func field(v reflect.Value, name string) (reflect.Value, string, bool) {
 	t := v.Type()
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		n, ok := jsonName(sf)
+		if ok && inline(sf) {
+			if f, fn, found := field(v.Field(i), name); found {
+				return f, fn, true
+			}
+			continue
+		}
 		if ok && (strings.EqualFold(n, name) || strings.EqualFold(sf.Name, name)) {
 			return v.Field(i), n, true
 		}
