@@ -202,7 +202,7 @@ func settingField(cfg any, key string) (reflect.Value, error) {
 	parts := strings.Split(key, ".")
 	prefix := "" // the group reached so far, as Keys names it
 	for i, p := range parts {
-		f, name, ok := namedField(v, p)
+		f, name, ok := field(v, p)
 		if !ok {
 			var keys []string
 			for _, k := range Keys(v.Addr().Interface()) {
