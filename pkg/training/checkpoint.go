@@ -2,6 +2,7 @@ package training
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/gob"
 	"fmt"
 	"path/filepath"
@@ -15,12 +16,16 @@ import (
 	"github.com/dynlearn/dynlearn/pkg/diskcache"
 )
 
-// checkpointFile is what SaveCheckpoint writes: every variable of a model.Store (weights,
-// optimizer moments, global step) and the caller's own state (gob-encoded).
+// checkpointFile is what a checkpoint holds: every variable of a model.Store (weights, optimizer
+// moments, global step), the caller's own state (gob-encoded) and, from version 2 on, the
+// identity of the model (kind and configuration hash) and a SHA-256 checksum of all of it.
 type checkpointFile struct {
 	Version   int
+	Kind      string
+	Config    string
 	Variables []savedVariable
 	Meta      []byte
+	Checksum  []byte
 }
 
 type savedVariable struct {
@@ -30,18 +35,78 @@ type savedVariable struct {
 	Data       []byte
 }
 
+// checkpointVersion is the format written now: 2 added Kind, Config and Checksum.
+const checkpointVersion = 2
+
+// Identity says what a checkpoint holds: the kind of model ("lnn.Model", "led.Propagator") and a
+// hash of the configuration that shapes its variables (NewIdentity). Save writes it into the
+// checkpoint; Load refuses a checkpoint of another kind or configuration, naming both, and any
+// checkpoint whose checksum does not match its contents.
+//
+// The zero Identity writes and checks no kind (anonymous checkpoints, as SaveCheckpoint and
+// LoadCheckpoint use). Checkpoints written before identities existed (format version 1, no
+// checksum) load only through an Identity with Legacy set (the shipped models' loaders) or an
+// anonymous one.
+type Identity struct {
+	Kind   string
+	Config string
+	// Legacy accepts version-1 checkpoints, which carry no identity and no checksum.
+	Legacy bool
+}
+
+// NewIdentity returns the identity of a model of the given kind whose variables are shaped by
+// shape (any value diskcache.Key hashes: the configuration fields that decide the variables'
+// shapes, not the schedule). It panics when shape cannot be hashed (a programming error).
+func NewIdentity(kind string, shape any) Identity {
+	k, err := diskcache.Key(shape)
+	if err != nil {
+		panic(fmt.Sprintf("training.NewIdentity(%q): %v", kind, err))
+	}
+	return Identity{Kind: kind, Config: k}
+}
+
+// String describes the identity for error messages.
+func (id Identity) String() string {
+	switch {
+	case id.Kind == "":
+		return "an unnamed model"
+	case id.Config == "":
+		return id.Kind
+	}
+	return fmt.Sprintf("%s (configuration %s)", id.Kind, id.Config)
+}
+
+// checksum hashes everything the file holds but the checksum itself.
+func (cf *checkpointFile) checksum() []byte {
+	h := sha256.New()
+	fmt.Fprintf(h, "dynlearn checkpoint %d\x00%s\x00%s\x00", cf.Version, cf.Kind, cf.Config)
+	for _, v := range cf.Variables {
+		fmt.Fprintf(h, "%s\x00%d\x00%v\x00%d\x00", v.Path, v.DType, v.Dimensions, len(v.Data))
+		h.Write(v.Data)
+	}
+	fmt.Fprintf(h, "meta %d\x00", len(cf.Meta))
+	h.Write(cf.Meta)
+	return h.Sum(nil)
+}
+
 // SaveCheckpoint writes every variable of store, plus meta (anything encoding/gob encodes, such
-// as a struct with the epoch, the loss History and the sparsity mask), to path atomically. An interrupted save leaves
+// as a struct with the epoch, the loss History and the sparsity mask), to path atomically, as an
+// anonymous checkpoint (Identity.Save writes one that knows its model). An interrupted save leaves
 // the previous checkpoint intact.
 func SaveCheckpoint(path string, store *model.Store, meta any) error {
-	return SaveVariables(path, store, meta, nil)
+	return Identity{}.Save(path, store, meta, nil)
 }
 
 // SaveVariables is SaveCheckpoint restricted to the variables whose path keep accepts (nil: all),
-// for example a model's weights without the optimizer state, to ship a trained model. LoadCheckpoint
-// reads the file.
+// for example a model's weights without the optimizer state, to ship a trained model.
 func SaveVariables(path string, store *model.Store, meta any, keep func(path string) bool) error {
-	cf := checkpointFile{Version: 1}
+	return Identity{}.Save(path, store, meta, keep)
+}
+
+// Save writes the variables of store that keep accepts (nil: all) and meta (nil: none) to path
+// atomically, with the identity and a checksum. Load reads the file.
+func (id Identity) Save(path string, store *model.Store, meta any, keep func(path string) bool) error {
+	cf := checkpointFile{Version: checkpointVersion, Kind: id.Kind, Config: id.Config}
 	for v := range store.IterVariables() {
 		if !v.HasValue() || (keep != nil && !keep(v.Path())) {
 			continue
@@ -63,49 +128,81 @@ func SaveVariables(path string, store *model.Store, meta any, keep func(path str
 		}
 		cf.Meta = buf.Bytes()
 	}
+	cf.Checksum = cf.checksum()
 	if err := diskcache.Save(path, &cf); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	return nil
 }
 
-// LoadCheckpoint restores the variables saved at path into store (creating those that do not
-// exist yet, so it can run before the model graph is built) and decodes the saved metadata into
-// meta (a pointer to the type that was saved) when meta is not nil. It reports found=false, with no error, when there is no checkpoint.
-// A variable whose saved shape differs from the one already in store is an error.
+// LoadCheckpoint restores an anonymous (or any) checkpoint: Identity{}.Load, which checks the
+// checksum but not the model kind. Models load through their own Identity.
 func LoadCheckpoint(path string, store *model.Store, meta any) (found bool, err error) {
+	return Identity{}.Load(path, store, meta)
+}
+
+// Load restores the variables saved at path into store (creating those that do not exist yet, so
+// it can run before the model graph is built) and decodes the saved metadata into meta (a pointer
+// to the type that was saved) when meta is not nil. It reports found=false, with no error, when
+// there is no file. It refuses, with an error naming both sides and changing nothing in store:
+// a file that is not a checkpoint or is corrupted (checksum), a checkpoint of another model kind
+// or configuration than id (when id names a kind), a version-1 checkpoint unless id.Legacy or id
+// is anonymous, and a variable whose saved shape differs from the one already in store.
+func (id Identity) Load(path string, store *model.Store, meta any) (found bool, err error) {
 	var cf checkpointFile
 	found, err = diskcache.Load(path, &cf)
-	if !found || err != nil {
-		return found, err
+	if !found {
+		return false, nil
 	}
-	for _, sv := range cf.Variables {
+	if err != nil {
+		return true, fmt.Errorf("checkpoint %s is corrupted or not a dynlearn checkpoint: %w", path, err)
+	}
+	switch {
+	case cf.Version == 1:
+		if id.Kind != "" && !id.Legacy {
+			return true, fmt.Errorf("checkpoint %s was written before checkpoints recorded their model (format 1); "+
+				"it cannot be checked to hold %s: retrain, or load it with Identity.Legacy", path, id)
+		}
+	case cf.Version == checkpointVersion:
+		if !bytes.Equal(cf.Checksum, cf.checksum()) {
+			return true, fmt.Errorf("checkpoint %s is corrupted: its checksum does not match its contents", path)
+		}
+		if id.Kind != "" && cf.Kind != id.Kind {
+			return true, fmt.Errorf("checkpoint %s holds %s, not %s", path, Identity{Kind: cf.Kind, Config: cf.Config}, id)
+		}
+		if id.Kind != "" && id.Config != "" && cf.Config != "" && cf.Config != id.Config {
+			return true, fmt.Errorf("checkpoint %s holds a %s of another configuration (%s) than this model's (%s): "+
+				"its variables have other shapes; use the configuration it was trained with, or another checkpoint path",
+				path, cf.Kind, cf.Config, id.Config)
+		}
+	default:
+		return true, fmt.Errorf("checkpoint %s has format version %d; this dynlearn reads 1 and %d", path, cf.Version, checkpointVersion)
+	}
+	// Check every variable before changing the store.
+	values := make([]*tensors.Tensor, len(cf.Variables))
+	for i, sv := range cf.Variables {
 		shape := shapes.Make(dtypes.DType(sv.DType), sv.Dimensions...)
+		if shape.Size() < 0 || shape.ByteSize() != int64(len(sv.Data)) {
+			return true, fmt.Errorf("checkpoint %s: variable %s: %d bytes saved for shape %s", path, sv.Path, len(sv.Data), shape)
+		}
+		if v := store.GetVariable(sv.Path); v != nil && !v.Shape().Equal(shape) {
+			return true, fmt.Errorf("checkpoint %s: variable %s has shape %s in the checkpoint but %s in the model",
+				path, sv.Path, shape, v.Shape())
+		}
 		t := tensors.FromShape(shape)
-		var sizeErr error
-		if err := t.MutableBytes(func(data []byte) {
-			if len(data) != len(sv.Data) {
-				sizeErr = fmt.Errorf("variable %s: %d bytes saved for shape %s (%d bytes)", sv.Path, len(sv.Data), shape, len(data))
-				return
-			}
-			copy(data, sv.Data)
-		}); err != nil {
-			return true, fmt.Errorf("checkpoint %s: %w", path, err)
+		if err := t.MutableBytes(func(data []byte) { copy(data, sv.Data) }); err != nil {
+			return true, fmt.Errorf("checkpoint %s: variable %s: %w", path, sv.Path, err)
 		}
-		if sizeErr != nil {
-			return true, fmt.Errorf("checkpoint %s: %w", path, sizeErr)
-		}
+		values[i] = t
+	}
+	for i, sv := range cf.Variables {
 		if v := store.GetVariable(sv.Path); v != nil {
-			if !v.Shape().Equal(shape) {
-				return true, fmt.Errorf("checkpoint %s: variable %s has shape %s in the checkpoint but %s in the model",
-					path, sv.Path, shape, v.Shape())
-			}
-			if err := v.SetValue(t); err != nil {
+			if err := v.SetValue(values[i]); err != nil {
 				return true, fmt.Errorf("checkpoint %s: variable %s: %w", path, sv.Path, err)
 			}
 			continue
 		}
-		if _, err := store.CreateVariable(sv.Path, t); err != nil {
+		if _, err := store.CreateVariable(sv.Path, values[i]); err != nil {
 			return true, fmt.Errorf("checkpoint %s: %w", path, err)
 		}
 	}

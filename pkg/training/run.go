@@ -27,6 +27,9 @@ import (
 //
 // The metadata is the loop's own type (anything encoding/gob encodes); Run does not look inside it.
 type Run struct {
+	// Identity is written into the checkpoint and checked by Load (the zero value checks nothing).
+	Identity Identity
+
 	path     string
 	store    *model.Store
 	prior    float64
@@ -50,7 +53,7 @@ func (r *Run) Load(meta any) (found bool, err error) {
 	if r.path == "" {
 		return false, nil
 	}
-	return LoadCheckpoint(r.path, r.store, meta)
+	return r.Identity.Load(r.path, r.store, meta)
 }
 
 // Start starts the clock of this process, counting priorSeconds of training done before (the
@@ -74,7 +77,7 @@ func (r *Run) Save(meta any) error {
 	if r.path == "" {
 		return nil
 	}
-	if err := SaveCheckpoint(r.path, r.store, meta); err != nil {
+	if err := r.Identity.Save(r.path, r.store, meta, nil); err != nil {
 		return err
 	}
 	r.lastSave = time.Now()

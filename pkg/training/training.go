@@ -1,5 +1,10 @@
-// Package training holds what every dynlearn training loop shares, whatever the model:
+// Package training owns dynlearn's one training loop and what it is made of, whatever the model:
 //
+//   - Loop: the loop itself. A model supplies a Step (one optimizer step) and optionally an
+//     Evaluate and hooks; Loop owns resume, timed checkpoints, NaN detection, interrupts, best
+//     weights, early stopping, history, wall time over resumes, progress bar and live chart;
+//   - Identity: what a checkpoint holds (model kind, configuration hash) and its checksum, so a
+//     checkpoint of another model, another shape or a corrupted file is refused with a clear error;
 //   - SaveCheckpoint / LoadCheckpoint: all variables of a GoMLX model.Store plus the loop's own
 //     state, in one file written atomically, so training resumes after an interrupt;
 //   - Run: the bookkeeping around them in a loop (load, save every so often, wall time summed over

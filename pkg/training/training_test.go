@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/gomlx/compute/dtypes"
-	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
@@ -49,9 +49,9 @@ func build(t *testing.T, store *model.Store) *model.Exec {
 	}
 	store.SetParam(optimizer.ParamLearningRate, 0.05)
 	opt := optimizer.Adam().Done()
-	return model.MustNewExec(b, store, func(scope *model.Scope, x, y *Node) *Node {
+	return model.MustNewExec(b, store, func(scope *model.Scope, x, y *graph.Node) *graph.Node {
 		w := scope.VariableWithValue("w", [][]float32{{0.1}, {0.2}, {0.3}}).NodeValue(x.Graph())
-		loss := ReduceAllMean(Square(Sub(Dot(x, w).Product(), y)))
+		loss := graph.ReduceAllMean(graph.Square(graph.Sub(graph.Dot(x, w).Product(), y)))
 		opt.UpdateGraph(scope, x.Graph(), loss)
 		return loss
 	})
