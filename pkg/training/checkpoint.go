@@ -218,7 +218,12 @@ func (id Identity) Load(path string, store *model.Store, meta any) (found bool, 
 // diskcache.Key): a checkpoint file named by the configuration that produced it, so that a changed
 // configuration never resumes a stale run.
 func CheckpointPath(key any, name string, dirs ...string) (string, error) {
-	k, err := diskcache.Key(key)
+	// The checkpoint format is part of the key: checkpoints of the loops before training.Loop
+	// (format 1) hold another state and are not resumed.
+	k, err := diskcache.Key(struct {
+		Format int
+		Key    any
+	}{checkpointVersion, key})
 	if err != nil {
 		return "", err
 	}
