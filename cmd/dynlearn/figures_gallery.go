@@ -1,12 +1,9 @@
-// Command gallery writes one of each figure kind of package plotting to a
-// directory (as SVG and PNG), for visual inspection:
-//
-//	go run ./pkg/plotting/internal/gallery -out /tmp/gallery
 package main
 
 import (
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -14,21 +11,26 @@ import (
 	"github.com/dynlearn/dynlearn/pkg/plotting"
 )
 
-func main() {
-	out := flag.String("out", "/tmp/gallery", "output directory")
-	flag.Parse()
-	if err := run(*out); err != nil {
-		fmt.Fprintln(os.Stderr, "gallery:", err)
-		os.Exit(1)
-	}
+// figuresGallery writes one figure of each kind package plotting draws (formerly
+// pkg/plotting/internal/gallery).
+var figuresGallery = &tool{
+	name:     "gallery",
+	summary:  "one figure of each kind package plotting draws, as SVG and PNG",
+	about:    `Write one figure of each kind package plotting draws (lines, log-log convergence, phase portraits, 3-D trajectories, heatmaps, image grids, panels, the final state of a live chart) to a directory, as SVG and PNG, for visual inspection.`,
+	examples: []string{"go run ./cmd/dynlearn figures gallery --out /tmp/gallery"},
+	flags: func(fs *flag.FlagSet) func(io.Writer) error {
+		out := fs.String("out", "/tmp/gallery", "output `directory`")
+		return func(w io.Writer) error { return gallery(w, *out) }
+	},
 }
 
+// named is a figure of the gallery and its file name.
 type named struct {
 	name string
 	fig  plotting.Figure
 }
 
-func run(dir string) error {
+func gallery(w io.Writer, dir string) error {
 	var figs []named
 	add := func(name string, f plotting.Figure) { figs = append(figs, named{name, f}) }
 
@@ -151,6 +153,9 @@ func run(dir string) error {
 	}
 	add("live_final", live.Plot())
 
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
 	for _, f := range figs {
 		for _, ext := range []string{".svg", ".png"} {
 			p := filepath.Join(dir, f.name+ext)
@@ -159,10 +164,11 @@ func run(dir string) error {
 			}
 		}
 	}
-	fmt.Println("wrote", len(figs), "figures to", dir)
+	fmt.Fprintln(w, "wrote", len(figs), "figures to", dir)
 	return nil
 }
 
+// linspace returns n points from a to b.
 func linspace(a, b float64, n int) []float64 {
 	v := make([]float64, n)
 	for i := range v {
@@ -171,6 +177,7 @@ func linspace(a, b float64, n int) []float64 {
 	return v
 }
 
+// scale returns s·v.
 func scale(v []float64, s float64) []float64 {
 	o := make([]float64, len(v))
 	for i := range v {
@@ -179,6 +186,7 @@ func scale(v []float64, s float64) []float64 {
 	return o
 }
 
+// pendulum integrates a damped pendulum with semi-implicit Euler.
 func pendulum(th, om, damp, dt float64, n int) ([]float64, []float64) {
 	a, b := make([]float64, n), make([]float64, n)
 	for i := range n {
@@ -190,6 +198,7 @@ func pendulum(th, om, damp, dt float64, n int) ([]float64, []float64) {
 	return a, b
 }
 
+// lorenz integrates the Lorenz system with RK4.
 func lorenz(x, y, z, dt float64, n int) (xs, ys, zs []float64) {
 	f := func(x, y, z float64) (float64, float64, float64) {
 		return 10 * (y - x), x*(28-z) - y, x*y - 8.0/3.0*z
@@ -207,6 +216,7 @@ func lorenz(x, y, z, dt float64, n int) (xs, ys, zs []float64) {
 	return
 }
 
+// deriv returns the finite-difference derivative of v.
 func deriv(v []float64, dt float64) []float64 {
 	d := make([]float64, len(v))
 	for i := range v {

@@ -1,30 +1,29 @@
-// Command pendframes saves image grids of the pendulum-from-images data (package pendulumimages) for a
-// visual check: frames of one large-amplitude trajectory over about one period, and the first and
-// second time derivatives of a few of them.
-//
-//	go run ./pkg/pendulumimages/cmd/pendframes -out /tmp/pendulum
-//
-// writes /tmp/pendulum_frames.png and /tmp/pendulum_derivatives.png.
 package main
 
 import (
 	"flag"
 	"fmt"
-	"log"
+	"io"
 
 	"github.com/dynlearn/dynlearn/pkg/pendulumimages"
 	"github.com/dynlearn/dynlearn/pkg/plotting"
 )
 
-func main() {
-	out := flag.String("out", "/tmp/pendulum", "prefix of the output files")
-	flag.Parse()
-	if err := run(*out); err != nil {
-		log.Fatal(err)
-	}
+// figuresPendulumFrames draws the pendulum-from-images data (formerly pkg/pendulumimages/cmd/pendframes).
+var figuresPendulumFrames = &tool{
+	name:    "pendulum-frames",
+	summary: "frames and time derivatives of Champion's pendulum movies",
+	about: `Save image grids of the pendulum-from-images data (package pendulumimages) for a visual check: frames
+of one large-amplitude trajectory over about one period (PREFIX_frames.png), and the first and second time
+derivatives of a few of them (PREFIX_derivatives.png).`,
+	examples: []string{"go run ./cmd/dynlearn figures pendulum-frames --out /tmp/pendulum"},
+	flags: func(fs *flag.FlagSet) func(io.Writer) error {
+		out := fs.String("out", "/tmp/pendulum", "`prefix` of the output files")
+		return func(w io.Writer) error { return pendulumFrames(w, *out) }
+	},
 }
 
-func run(out string) error {
+func pendulumFrames(w io.Writer, out string) error {
 	cfg := pendulumimages.SingleTrajectories() // θ0 = π/1.5, ω0 = 0.5 first: period ≈ 9 s
 	d, err := pendulumimages.Generate(cfg)
 	if err != nil {
@@ -54,10 +53,11 @@ func run(out string) error {
 	if err := deriv.Save(out + "_derivatives.png"); err != nil {
 		return err
 	}
-	fmt.Printf("saved %s_frames.png and %s_derivatives.png\n", out, out)
+	fmt.Fprintf(w, "saved %s_frames.png and %s_derivatives.png\n", out, out)
 	return nil
 }
 
+// scaled returns s·row as float64s.
 func scaled(row []float32, s float64) []float64 {
 	out := make([]float64, len(row))
 	for i, v := range row {

@@ -1,21 +1,10 @@
-// Command lorenzbench times the Lorenz batch workload of BenchmarkLorenzBatchDP in Go (package ode,
-// Dormand-Prince) and in scipy (odeint, LSODA) on the same initial conditions, and prints both times,
-// their ratio and how well the final states agree.
-//
-// Workload (Champion et al.'s Lorenz data): sigma=10, rho=28, beta=8/3, n initial conditions drawn
-// from the box x ∈ [-36, 36], y ∈ [-48, 48], z ∈ [-16, 66], output at t = 0, 0.02, ..., 4.98 (250 samples),
-// rtol = atol = 1e-10 by default (Champion's odeint used the defaults, about 1.49e-8: try -tol 1.49012e-8).
-//
-// Run from the repository root:
-//
-//	go run ./pkg/ode/cmd/lorenzbench
-//	go run ./pkg/ode/cmd/lorenzbench -n 256 -tol 1.49012e-8 -reps 5
 package main
 
 import (
 	"bufio"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -27,28 +16,51 @@ import (
 	"time"
 
 	"github.com/dynlearn/dynlearn/pkg/config"
+	"github.com/dynlearn/dynlearn/pkg/experiments"
 	"github.com/dynlearn/dynlearn/pkg/ode"
 	"github.com/dynlearn/dynlearn/pkg/systems"
 )
 
-func main() {
-	n := flag.Int("n", config.Pick(128, 1024), "number of trajectories (default 128 with DYNLEARN_QUICK=1)")
-	tol := flag.Float64("tol", 1e-10, "rtol = atol of both integrators")
-	seed := flag.Uint64("seed", 1, "seed of the initial conditions")
-	reps := flag.Int("reps", 3, "Go repetitions (best time is reported)")
-	pyReps := flag.Int("pyreps", 1, "scipy repetitions (best time is reported)")
-	python := flag.String("python", "/usr/bin/python3", "Python interpreter with numpy and scipy")
-	script := flag.String("script", "", "path of odeint_lorenz.py (default: found next to this source)")
-	flag.Parse()
-	if err := run(*n, *tol, *seed, *reps, *pyReps, *python, *script); err != nil {
-		fmt.Fprintln(os.Stderr, "lorenzbench:", err)
-		os.Exit(1)
-	}
+// benchODELorenz times Champion's Lorenz batch in Go and in scipy's odeint (formerly
+// pkg/ode/cmd/lorenzbench).
+var benchODELorenz = &tool{
+	name:    "ode-lorenz",
+	summary: "1024 Lorenz trajectories: Go's Dormand-Prince against scipy's odeint (LSODA)",
+	about: `Time the Lorenz batch workload of BenchmarkLorenzBatchDP in Go (package ode, Dormand-Prince 5(4)) and in
+scipy (odeint, LSODA; pkg/ode/bench/odeint_lorenz.py) on the same initial conditions, and print both times,
+their ratio and how well the final states agree.
+
+Workload (Champion et al.'s Lorenz data): sigma=10, rho=28, beta=8/3, n initial conditions drawn from the
+box x ∈ [-36, 36], y ∈ [-48, 48], z ∈ [-16, 66], output at t = 0, 0.02, ..., 4.98 (250 samples),
+rtol = atol = 1e-10 by default (Champion's odeint used the defaults, about 1.49e-8: try --tol 1.49012e-8).`,
+	examples: []string{
+		"go run ./cmd/dynlearn bench ode-lorenz",
+		"go run ./cmd/dynlearn bench ode-lorenz --n 256 --tol 1.49012e-8 --reps 5",
+	},
+	flags: func(fs *flag.FlagSet) func(io.Writer) error {
+		o := odeLorenzOptions{}
+		fs.IntVar(&o.n, "n", config.Pick(128, 1024), "number of trajectories (128 with DYNLEARN_QUICK=1)")
+		fs.Float64Var(&o.tol, "tol", 1e-10, "rtol = atol of both integrators")
+		fs.Uint64Var(&o.seed, "seed", 1, "seed of the initial conditions")
+		fs.IntVar(&o.reps, "reps", 3, "Go repetitions (best time is reported)")
+		fs.IntVar(&o.pyReps, "pyreps", 1, "scipy repetitions (best time is reported)")
+		fs.StringVar(&o.python, "python", "/usr/bin/python3", "Python interpreter with numpy and scipy")
+		fs.StringVar(&o.script, "script", "", "`path` of odeint_lorenz.py (default: pkg/ode/bench/odeint_lorenz.py in this checkout)")
+		return func(w io.Writer) error { return o.run(w) }
+	},
 }
 
-func run(n int, tol float64, seed uint64, reps, pyReps int, python, script string) error {
+type odeLorenzOptions struct {
+	n, reps, pyReps int
+	tol             float64
+	seed            uint64
+	python, script  string
+}
+
+func (o odeLorenzOptions) run(w io.Writer) error {
+	n, tol, reps, pyReps := o.n, o.tol, o.reps, o.pyReps
 	lo, hi := systems.ChampionLorenzBox()
-	ics, err := ode.UniformBox(n, lo, hi, seed)
+	ics, err := ode.UniformBox(n, lo, hi, o.seed)
 	if err != nil {
 		return err
 	}
@@ -88,12 +100,15 @@ func run(n int, tol float64, seed uint64, reps, pyReps int, python, script strin
 		steps += s.Stats.Steps
 		fevals += s.Stats.FEvals
 	}
-	fmt.Printf("workload: %d Lorenz trajectories x 250 outputs (dt=0.02, t in [0,5)), rtol=atol=%g\n", n, tol)
-	fmt.Printf("go DormandPrince5(4): %d workers %.3f s, 1 worker %.3f s (%.0f steps, %.0f f-evals per trajectory)\n",
+	fmt.Fprintf(w, "workload: %d Lorenz trajectories x 250 outputs (dt=0.02, t in [0,5)), rtol=atol=%g\n", n, tol)
+	fmt.Fprintf(w, "go DormandPrince5(4): %d workers %.3f s, 1 worker %.3f s (%.0f steps, %.0f f-evals per trajectory)\n",
 		runtime.NumCPU(), goPar.Seconds(), goSeq.Seconds(), float64(steps)/float64(n), float64(fevals)/float64(n))
 
+	script := o.script
 	if script == "" {
-		script = defaultScript()
+		if script, err = experiments.RepoPath("pkg/ode/bench/odeint_lorenz.py"); err != nil {
+			return err
+		}
 	}
 	dir, err := os.MkdirTemp("", "lorenzbench")
 	if err != nil {
@@ -104,12 +119,12 @@ func run(n int, tol float64, seed uint64, reps, pyReps int, python, script strin
 	if err := writeICs(icPath, ics); err != nil {
 		return err
 	}
-	cmd := exec.Command(python, script, "--ics", icPath, "--rtol", fmt.Sprint(tol), "--atol", fmt.Sprint(tol),
+	cmd := exec.Command(o.python, script, "--ics", icPath, "--rtol", fmt.Sprint(tol), "--atol", fmt.Sprint(tol),
 		"--reps", strconv.Itoa(pyReps), "--out", outPath)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return fmt.Errorf("running %s %s: %w", python, script, err)
+		return fmt.Errorf("running %s %s: %w", o.python, script, err)
 	}
 	pySec, pyNFE := math.NaN(), 0.0
 	for _, line := range strings.Split(string(out), "\n") {
@@ -124,7 +139,7 @@ func run(n int, tol float64, seed uint64, reps, pyReps int, python, script strin
 	if math.IsNaN(pySec) {
 		return fmt.Errorf("no scipy_seconds in the script output %q", out)
 	}
-	fmt.Printf("scipy odeint (LSODA): %.3f s (%.0f f-evals per trajectory)\n", pySec, pyNFE/float64(n))
+	fmt.Fprintf(w, "scipy odeint (LSODA): %.3f s (%.0f f-evals per trajectory)\n", pySec, pyNFE/float64(n))
 	// Accuracy: both against a Go reference integrated at a 1000x tighter tolerance.
 	refOpts := opts
 	refOpts.RTol, refOpts.ATol = max(tol*1e-3, 1e-14), max(tol*1e-3, 1e-14)
@@ -134,7 +149,7 @@ func run(n int, tol float64, seed uint64, reps, pyReps int, python, script strin
 	}
 	pyFinals, err := readFinals(outPath, n)
 	if err != nil {
-		fmt.Println("final-state comparison skipped:", err)
+		fmt.Fprintln(w, "final-state comparison skipped:", err)
 	} else {
 		goErrs, pyErrs := make([]float64, n), make([]float64, n)
 		for i := range ref {
@@ -148,26 +163,15 @@ func run(n int, tol float64, seed uint64, reps, pyReps int, python, script strin
 		}
 		slices.Sort(goErrs)
 		slices.Sort(pyErrs)
-		fmt.Printf("relative error at t=4.98 vs a DP5 reference at rtol=atol=%g (median / max over trajectories): go %.2g / %.2g, scipy %.2g / %.2g\n",
+		fmt.Fprintf(w, "relative error at t=4.98 vs a DP5 reference at rtol=atol=%g (median / max over trajectories): go %.2g / %.2g, scipy %.2g / %.2g\n",
 			refOpts.RTol, goErrs[n/2], goErrs[n-1], pyErrs[n/2], pyErrs[n-1])
 	}
-	fmt.Printf("go %.3f s, scipy %.3f s, ratio %.1f (scipy/go, all cores); single-core ratio %.1f\n",
+	fmt.Fprintf(w, "go %.3f s, scipy %.3f s, ratio %.1f (scipy/go, all cores); single-core ratio %.1f\n",
 		goPar.Seconds(), pySec, pySec/goPar.Seconds(), pySec/goSeq.Seconds())
 	return nil
 }
 
-// defaultScript finds bench/odeint_lorenz.py relative to the working directory or to this source file.
-func defaultScript() string {
-	rel := filepath.Join("pkg", "ode", "bench", "odeint_lorenz.py")
-	if _, err := os.Stat(rel); err == nil {
-		return rel
-	}
-	if _, file, _, ok := runtime.Caller(0); ok {
-		return filepath.Join(filepath.Dir(file), "..", "..", "bench", "odeint_lorenz.py")
-	}
-	return rel
-}
-
+// writeICs writes the initial conditions one a line, atomically.
 func writeICs(path string, ics [][]float64) error {
 	var sb strings.Builder
 	for _, ic := range ics {
@@ -186,6 +190,7 @@ func writeICs(path string, ics [][]float64) error {
 	return os.Rename(tmp, path)
 }
 
+// readFinals reads the n final states scipy wrote, one a line.
 func readFinals(path string, n int) ([][]float64, error) {
 	f, err := os.Open(path)
 	if err != nil {
