@@ -276,9 +276,10 @@ func (c *cli) runExperiment(verb string, args []string, o *experimentOptions) er
 	return nil
 }
 
-// unfinished reports whether err says that training stopped early with its checkpoint saved.
+// unfinished reports whether err says that training stopped early with its checkpoint saved:
+// interrupted, out of --max-time, or stopped by a hook.
 func unfinished(err error) bool {
-	return errors.Is(err, training.ErrInterrupted) || errors.Is(err, autoencoder.ErrStopped)
+	return errors.Is(err, training.ErrInterrupted) || errors.Is(err, training.ErrStopped) || errors.Is(err, autoencoder.ErrStopped)
 }
 
 // summaryJSON is a summary as --json prints it.

@@ -26,8 +26,8 @@ type toyConfig struct {
 	Model struct {
 		Width int `json:"width"`
 	} `json:"model"`
-	// Stop makes Train stop as an interrupted run does.
-	Stop bool `json:"stop"`
+	// Stop makes Train stop as an interrupted ("interrupt") or time-boxed ("time") run does.
+	Stop string `json:"stop"`
 }
 
 func init() {
@@ -63,8 +63,11 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			if c.Stop {
+			switch c.Stop {
+			case "interrupt":
 				return nil, fmt.Errorf("stopped at step 1 (checkpoint %q): %w", dir, training.ErrInterrupted)
+			case "time":
+				return nil, fmt.Errorf("stopped at step 1 (checkpoint %q): %w", dir, training.ErrStopped)
 			}
 			if err := os.WriteFile(filepath.Join(dir, "model.txt"), []byte(strconv.Itoa(c.Steps)), 0o644); err != nil {
 				return nil, err
@@ -249,16 +252,19 @@ func TestSettingsAndSeed(t *testing.T) {
 // resume.
 func TestUnfinished(t *testing.T) {
 	t.Setenv("DYNLEARN_CACHE", t.TempDir())
-	code, _, stderr, _ := dynlearn(t, "train", toyName, "--set", "stop=true", "--max-time", "1h")
-	if code != exitUnfinished {
-		t.Errorf("exit %d, want %d", code, exitUnfinished)
-	}
-	for _, want := range []string{
-		"dynlearn train: " + toyName + ": stopped at step 1",
-		"to resume, run the same command again:\n  go run ./cmd/dynlearn train " + toyName + " --set stop=true --max-time 1h\n",
-	} {
-		if !strings.Contains(stderr, want) {
-			t.Errorf("stderr %q\nwant it to contain %q", stderr, want)
+	for _, stop := range []string{"interrupt", "time"} {
+		code, _, stderr, _ := dynlearn(t, "train", toyName, "--set", "stop="+stop, "--max-time", "1h", "--set", "label=a b")
+		if code != exitUnfinished {
+			t.Errorf("stop=%s: exit %d, want %d", stop, code, exitUnfinished)
+		}
+		for _, want := range []string{
+			"dynlearn train: " + toyName + ": stopped at step 1",
+			"to resume, run the same command again:\n  go run ./cmd/dynlearn train " + toyName + " --set stop=" + stop +
+				" --max-time 1h --set 'label=a b'\n",
+		} {
+			if !strings.Contains(stderr, want) {
+				t.Errorf("stderr %q\nwant it to contain %q", stderr, want)
+			}
 		}
 	}
 }
