@@ -23,7 +23,7 @@ func championLorenzSetup(b *testing.B, n int) (ode.Problem, [][]float64, []float
 }
 
 // BenchmarkLorenzBatchDP integrates 1024 Lorenz trajectories of 250 output steps (dt = 0.02, t in [0, 5))
-// with Dormand-Prince at rtol = atol = 1e-10 on all cores. `go run ./pkg/ode/cmd/lorenzbench` compares the
+// with Dormand-Prince at rtol = atol = 1e-10 on all cores. `go run ./cmd/dynlearn bench ode-lorenz` compares the
 // same workload with scipy's odeint.
 func BenchmarkLorenzBatchDP(b *testing.B) {
 	p, ics, ts := championLorenzSetup(b, 1024)

@@ -29,7 +29,7 @@ func BenchmarkGenerateQuick(b *testing.B) {
 //
 //	go test -run '^$' -bench GenerateFull -benchtime 1x -timeout 1h ./pkg/reactiondiffusion
 //
-// or use the rdbench command, which also reports the CPU time and the peak memory.
+// or use `go run ./cmd/dynlearn bench rd-solver`, which also reports the CPU time and the peak memory.
 func BenchmarkGenerateFull(b *testing.B) {
 	cfg := PaperConfig()
 	for b.Loop() {

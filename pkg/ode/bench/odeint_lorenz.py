@@ -2,7 +2,7 @@
 """Time scipy.integrate.odeint on Champion et al.'s Lorenz data setup.
 
 sigma=10, rho=28, beta=8/3; t = np.arange(0, 5, 0.02) (250 outputs, dt = 0.02); initial conditions
-either read from --ics (one per line, 3 columns; `go run ./pkg/ode/cmd/lorenzbench` writes them so both
+either read from --ics (one per line, 3 columns; `go run ./cmd/dynlearn bench ode-lorenz` writes them so both
 sides integrate the same trajectories) or drawn with numpy from Champion's box
 2*[36, 48, 41]*(U[0,1)^3 - 0.5) + [0, 0, 25].
 

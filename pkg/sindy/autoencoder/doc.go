@@ -39,6 +39,6 @@
 //
 // BenchmarkSINDyAutoencoderStep times one Adam step at the paper's sizes (batch 8000) with the
 // arithmetic of the PyTorch reference (/work/shared/bench/sae_torch.py); `go run
-// ./pkg/sindy/cmd/saebench` runs Go (both formulations) and PyTorch interleaved and prints ms/step
+// ./cmd/dynlearn bench sindy-step` runs Go (both formulations) and PyTorch interleaved and prints ms/step
 // and the ratio. See the repository's docs for measured numbers.
 package autoencoder
