@@ -227,7 +227,7 @@ func (c *cli) setup(args []string, o *experimentOptions) (*experiments.Experimen
 	for _, kv := range o.sets {
 		k, v, _ := strings.Cut(kv, "=")
 		if err := experiments.Set(r.Config, k, v); err != nil {
-			return nil, nil, usageError{err}
+			return nil, nil, usageError{err: err}
 		}
 	}
 	if o.json {

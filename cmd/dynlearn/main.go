@@ -77,14 +77,18 @@ func main() {
 }
 
 // usageError is an error in how the command was called (exit code 2).
-type usageError struct{ err error }
+type usageError struct {
+	err error
+	// help names the command whose --help to suggest ("" = the failing command): "bench lnn".
+	help string
+}
 
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
 // usagef returns a usageError.
 func usagef(format string, args ...any) error {
-	return usageError{fmt.Errorf(format, args...)}
+	return usageError{err: fmt.Errorf(format, args...)}
 }
 
 // unfinishedError says that training stopped before the end with its checkpoint saved (exit code 3).
@@ -140,6 +144,9 @@ func (c *cli) exit(name string, err error) int {
 	var unf unfinishedError
 	switch {
 	case errors.As(err, &ue):
+		if ue.help != "" {
+			name = ue.help
+		}
 		fmt.Fprintf(c.stderr, "Run 'dynlearn %s --help' for usage.\n", name)
 		return exitUsage
 	case errors.As(err, &unf):
@@ -182,7 +189,7 @@ func (c *cli) runCommand(cmd *command, args []string) error {
 		return err
 	}
 	if err != nil {
-		return usageError{err}
+		return usageError{err: err}
 	}
 	return do(pos)
 }

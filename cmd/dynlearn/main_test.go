@@ -295,7 +295,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"list", "extra"}, []string{"dynlearn list: list takes no arguments"}},
 		{[]string{"bench"}, []string{"dynlearn bench: name one of: lnn, ode-lorenz, rd-solver, sindy-step"}},
 		{[]string{"bench", "gpu"}, []string{`dynlearn bench: no bench "gpu" (there are: lnn, ode-lorenz, rd-solver, sindy-step)`}},
-		{[]string{"bench", "lnn", "--rounds", "x"}, []string{"dynlearn bench: invalid value"}},
+		{[]string{"bench", "lnn", "--rounds", "x"}, []string{"dynlearn bench: invalid value", "Run 'dynlearn bench lnn --help'"}},
 		{[]string{"figures", "gallery", "extra"}, []string{"dynlearn figures: figures gallery takes no arguments"}},
 	} {
 		code, _, stderr, _ := dynlearn(t, tc.args...)

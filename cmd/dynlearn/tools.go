@@ -82,10 +82,10 @@ func (c *cli) runTool(group string, t *tool, args []string) error {
 		return err
 	}
 	if err != nil {
-		return usageError{err}
+		return usageError{err: err, help: group + " " + t.name}
 	}
 	if len(pos) > 0 {
-		return usagef("%s %s takes no arguments, got %q", group, t.name, pos)
+		return usageError{err: fmt.Errorf("%s %s takes no arguments, got %q", group, t.name, pos), help: group + " " + t.name}
 	}
 	if err := do(c.stdout); err != nil {
 		return fmt.Errorf("%s: %w", t.name, err)
