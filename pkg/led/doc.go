@@ -23,7 +23,9 @@
 //   - Data: GenerateVanDerPol (theta-method trajectories from [-5,5]², 250 steps); the FitzHugh-Nagumo
 //     grid and lattice generators are in package fhn.
 //   - Experiment setups (VanDerPol, FHNGrid, SuperResolution, Lattice) shared by the notebooks and the
-//     training command cmd/ledtrain, which writes the shipped models to notebooks/models/led.
+//     experiments of the registry pkg/experiments (led-van-der-pol, led-fhn-grid, led-fhn-lattice,
+//     led-superresolution): `go run ./cmd/dynlearn train NAME --out notebooks/models/led` writes the
+//     shipped models.
 //
 // Training (every Train method) uses Adam on mini-batches, reports each epoch through
 // TrainConfig.OnEpoch (for plotting.LiveChart), stops early on the validation loss and restores the

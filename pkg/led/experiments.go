@@ -7,7 +7,9 @@ import (
 )
 
 // This file holds the configurations of the notebooks' experiments (quick and full), shared by the
-// notebooks and by the training command (cmd/ledtrain) that produces the shipped models.
+// notebooks and by the experiments led-van-der-pol, led-fhn-grid, led-fhn-lattice and
+// led-superresolution of the registry pkg/experiments, whose `go run ./cmd/dynlearn train NAME --out
+// notebooks/models/led` produces the shipped models.
 
 // VanDerPolSetup is the report's Van der Pol experiment: no autoencoder, a bidirectional LSTM on
 // windows of 70 steps predicting the next state, forecasting the remaining 180 steps.

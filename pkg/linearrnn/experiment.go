@@ -2,9 +2,6 @@ package linearrnn
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
-	"runtime"
 
 	"github.com/gomlx/compute"
 
@@ -85,21 +82,9 @@ func RunSweep(b compute.Backend, cfg SweepConfig, onStep func(run, step int, los
 	})
 }
 
-// ModelPath returns notebooks/models/lecture/<name> in the source tree (found from this file's location
-// when the working directory is not the repository root).
-func ModelPath(name string) string {
-	if _, err := os.Stat(filepath.Join("notebooks", "models", "lecture")); err == nil {
-		return filepath.Join("notebooks", "models", "lecture", name)
-	}
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		return filepath.Join("notebooks", "models", "lecture", name)
-	}
-	return filepath.Join(filepath.Dir(file), "..", "..", "notebooks", "models", "lecture", name)
-}
-
-// ShippedSweep loads a sweep saved by cmd/memorysweep and checks it was made with cfg. found is false
-// (with no error) when the file does not exist.
+// ShippedSweep loads a sweep saved by `go run ./cmd/dynlearn train lecture-rnn-memory` (the
+// registry's experiment, pkg/experiments) and checks it was made with cfg. found is false (with no
+// error) when the file does not exist.
 func ShippedSweep(path string, cfg SweepConfig) (s *Sweep, found bool, err error) {
 	s = &Sweep{}
 	found, err = diskcache.Load(path, s)
@@ -109,7 +94,7 @@ func ShippedSweep(path string, cfg SweepConfig) (s *Sweep, found bool, err error
 	a, err1 := diskcache.Key(s.Config)
 	b, err2 := diskcache.Key(cfg)
 	if err1 != nil || err2 != nil || a != b {
-		return nil, true, fmt.Errorf("linearrnn: %s was made with another configuration (rerun cmd/memorysweep)", path)
+		return nil, true, fmt.Errorf("linearrnn: %s was made with another configuration (rerun: go run ./cmd/dynlearn train lecture-rnn-memory --out DIR)", path)
 	}
 	return s, true, nil
 }

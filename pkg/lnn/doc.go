@@ -21,5 +21,6 @@
 //     its own step-size control but all stages in batched network calls, flagging rollouts that blow up
 //     instead of failing or stalling; EnergyError measures the paper's |E_pred − E_true| / 29.4 at
 //     t = 100 over PaperICs, the original's 40 initial conditions reproduced from its JAX PRNG
-//     (pkg/lnn/cmd/energy prints it for the shipped models).
+//     (`go run ./cmd/dynlearn eval lnn-double-pendulum` and `eval lnn-baseline` print it for the
+//     shipped models).
 package lnn

@@ -3,8 +3,6 @@ package lnn
 import (
 	"fmt"
 	"os"
-	"path/filepath"
-	"runtime"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/ml/model"
@@ -15,7 +13,8 @@ import (
 
 // Setup is the double-pendulum experiment of notebooks/lnn_double_pendulum.ipynb for one mode: the two
 // models, their training and the energy evaluation. Full mode matches the shipped models under
-// notebooks/models/lnn/ (trained by pkg/lnn/cmd/train with the flags in ShippedCommand).
+// notebooks/models/lnn/, trained by `go run ./cmd/dynlearn train lnn-double-pendulum --out
+// notebooks/models/lnn` (and lnn-baseline): the experiments of the registry pkg/experiments.
 type Setup struct {
 	System   systems.DoublePendulum
 	LNN      *Model
@@ -31,10 +30,6 @@ type Setup struct {
 	// FineTune (full mode, LNN only) are the stages trained after the first (Data, Train, Test): each
 	// starts from the previous stage's best epoch with a fresh optimizer. See LNNStages.
 	FineTune []Stage
-	// Shipped model files (full mode: the LNN's best epoch, the baseline's last) and the commands that
-	// produced them.
-	ShippedLNN, ShippedBaseline       string
-	ShippedCommand, ShippedCommandBas string
 }
 
 // Stage is one training run of a staged training (a curriculum): the states it trains on, the
@@ -92,10 +87,6 @@ func DoublePendulumSetup(quick bool) (*Setup, error) {
 	if quick {
 		s.EvalICs, s.Rollout.T1 = 8, 10
 	}
-	s.ShippedLNN = ModelPath("lnn_3x128.best.ckpt")
-	s.ShippedBaseline = ModelPath("baseline_3x128.ckpt")
-	s.ShippedCommand = "GOEXPERIMENT=simd go run ./pkg/lnn/cmd/train -setup lnn"
-	s.ShippedCommandBas = "GOEXPERIMENT=simd go run ./pkg/lnn/cmd/train -setup baseline"
 	return s, nil
 }
 
@@ -127,16 +118,6 @@ func lnnFineTune(data, test StatesConfig, first TrainConfig) []Stage {
 	shell.Data = EnergyShellStates(data.N, data.Seed)
 	shell.Test = EnergyShellStates(test.N, test.Seed)
 	return append(stages, shell)
-}
-
-// ModelPath returns notebooks/models/lnn/<name> in the dynlearn source tree (found from this file's
-// location, so it works from any working directory of the same checkout).
-func ModelPath(name string) string {
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		return filepath.Join("notebooks", "models", "lnn", name)
-	}
-	return filepath.Join(filepath.Dir(file), "..", "..", "notebooks", "models", "lnn", name)
 }
 
 // Trained returns the trained variables of net: from shipped when it is not empty and the file exists

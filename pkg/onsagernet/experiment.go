@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
-	"runtime"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/ml/model"
@@ -60,24 +58,6 @@ func LorenzSetup(rho float64, quick bool) Setup {
 		s.NWide, s.TWide = 24, 30
 	}
 	return s
-}
-
-// ModelPath returns notebooks/models/lecture/<name> in the source tree (found from this file's location
-// when the working directory is not the repository root).
-func ModelPath(name string) string {
-	if _, err := os.Stat(filepath.Join("notebooks", "models", "lecture")); err == nil {
-		return filepath.Join("notebooks", "models", "lecture", name)
-	}
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		return filepath.Join("notebooks", "models", "lecture", name)
-	}
-	return filepath.Join(filepath.Dir(file), "..", "..", "notebooks", "models", "lecture", name)
-}
-
-// ShippedPath returns the shipped checkpoint of a model kind ("onsagernet" or "mlp") for the setup's ρ.
-func (s Setup) ShippedPath(kind string) string {
-	return ModelPath(fmt.Sprintf("%s_lorenz_r%g.ckpt", kind, s.Rho))
 }
 
 // Nets returns the setup's OnsagerNet and MLP.
