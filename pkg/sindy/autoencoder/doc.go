@@ -19,7 +19,8 @@
 //
 // Training (Model.Train): shuffled mini-batches (Shuffle = false gives the paper's in-order batches),
 // sequential thresholding every ThresholdFrequency epochs, then a refinement phase with a fresh Adam,
-// no L1 term and the mask frozen. It checkpoints atomically (package training), resumes from the
+// no L1 term and the mask frozen, as hooks of a training.Loop. It checkpoints atomically (its
+// checkpoints record their model kind, "sindy.Autoencoder", and configuration), resumes from the
 // checkpoint after an interrupt, is reproducible for a seed, stops with training.ErrDiverged on a
 // NaN/Inf loss, and can show a progress bar and a live loss chart (package plotting). A checkpoint
 // resumed with a longer Epochs after its refinement reopens the main phase (State.Reopened) and then

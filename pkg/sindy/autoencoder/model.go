@@ -1,6 +1,8 @@
 package autoencoder
 
 import (
+	"bytes"
+	"encoding/gob"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -322,24 +324,33 @@ func (m *Model) SINDy() (*sindy.Model, error) {
 }
 
 // Save writes the model (weights, Adam's state, mask, configuration and the training state st, which
-// may be nil) to path atomically; Load reads it back.
+// may be nil) to path atomically, in the format of Train's checkpoints (Train can resume from it);
+// Load reads it back.
 func (m *Model) Save(path string, st *State) error {
-	if err := training.SaveCheckpoint(path, m.store, m.savedState(st)); err != nil {
+	if err := m.save(path, st, nil); err != nil {
 		return fmt.Errorf("autoencoder: save: %w", err)
 	}
 	return nil
 }
 
-// savedState returns the state saved with the weights: st (or a fresh state when nil) with the
-// model's configuration and current mask.
-func (m *Model) savedState(st *State) *State {
-	s := State{Config: m.cfg, Key: CheckpointKey(m.cfg), RefineStart: -1}
+// save writes the variables keep accepts (nil: all) with st (a fresh state when nil), the model's
+// configuration and its current mask.
+func (m *Model) save(path string, st *State, keep func(string) bool) error {
+	ms := modelState{Config: m.cfg, RefineStart: -1, Mask: m.mask}
+	ts := training.State{Best: math.Inf(1), BestEpoch: -1}
 	if st != nil {
-		s = *st
-		s.Config = m.cfg
+		ms.RefineStart, ms.Thresholds, ms.Reopened = st.RefineStart, st.Thresholds, st.Reopened
+		ts.Epoch, ts.History, ts.Seconds, ts.Done = st.Epoch, st.History, st.Elapsed, st.Done
+		if st.Done {
+			ts.Stopped = "epochs"
+		}
 	}
-	s.Mask = append([]float32(nil), m.mask...)
-	return &s
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(&ms); err != nil {
+		return err
+	}
+	ts.Extra = buf.Bytes()
+	return identity(m.cfg).Save(path, m.store, &ts, keep)
 }
 
 // SaveWeights is Save without the optimizer state (Adam's moments and step counters of both phases):
@@ -349,32 +360,59 @@ func (m *Model) SaveWeights(path string, st *State) error {
 	own := func(p string) bool {
 		return p == varXi || strings.HasPrefix(p, "/"+scopeEncoder+"/") || strings.HasPrefix(p, "/"+scopeDecoder+"/")
 	}
-	if err := training.SaveVariables(path, m.store, m.savedState(st), own); err != nil {
+	if err := m.save(path, st, own); err != nil {
 		return fmt.Errorf("autoencoder: save weights: %w", err)
 	}
 	return nil
 }
 
-// Load reads a model written by Save or SaveWeights (or a training checkpoint) and returns it with its training state.
+// Load reads a model written by Save or SaveWeights (or a training checkpoint of Train) and returns
+// it with its training state. It also reads the files written before checkpoints recorded their
+// model (format 1: the models shipped in notebooks/models); it refuses a checkpoint of another kind
+// of model.
 func Load(path string) (*Model, *State, error) {
-	var st State
-	found, err := training.LoadCheckpoint(path, model.NewStore(), &st)
+	// The configuration first: in the model's state (Extra) of a training.State, or, in format 1,
+	// in the State itself.
+	var probe struct {
+		Extra  []byte
+		Config Config
+	}
+	found, err := training.Identity{Kind: checkpointKind, Legacy: true}.Load(path, model.NewStore(), &probe)
 	if err != nil {
 		return nil, nil, fmt.Errorf("autoencoder: load: %w", err)
 	}
 	if !found {
 		return nil, nil, fmt.Errorf("autoencoder: load: no model at %s", path)
 	}
-	m, err := NewModel(st.Config)
+	var ms modelState
+	cfg := probe.Config
+	if len(probe.Extra) > 0 {
+		if err := gob.NewDecoder(bytes.NewReader(probe.Extra)).Decode(&ms); err != nil {
+			return nil, nil, fmt.Errorf("autoencoder: load %s: model state: %w", path, err)
+		}
+		cfg = ms.Config
+	}
+	m, err := NewModel(cfg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("autoencoder: load %s: %w", path, err)
 	}
-	if _, err := training.LoadCheckpoint(path, m.store, nil); err != nil {
+	id := identity(cfg)
+	id.Legacy = true
+	var st *State
+	if len(probe.Extra) > 0 {
+		var ts training.State
+		_, err = id.Load(path, m.store, &ts)
+		st = ms.state(&ts)
+	} else {
+		st = &State{}
+		_, err = id.Load(path, m.store, st)
+	}
+	if err != nil {
 		return nil, nil, fmt.Errorf("autoencoder: load: %w", err)
 	}
 	if len(st.Mask) != len(m.mask) {
 		return nil, nil, fmt.Errorf("autoencoder: load %s: mask has %d entries, want %d", path, len(st.Mask), len(m.mask))
 	}
 	copy(m.mask, st.Mask)
-	return m, &st, nil
+	return m, st, nil
 }

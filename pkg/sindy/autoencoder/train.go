@@ -1,7 +1,6 @@
 package autoencoder
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -11,8 +10,6 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 
-	"github.com/dynlearn/dynlearn/pkg/diskcache"
-	"github.com/dynlearn/dynlearn/pkg/plotting"
 	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
@@ -47,13 +44,13 @@ func (d Data) validate(cfg Config, name string) error {
 // TrainOptions control Train.
 type TrainOptions struct {
 	// Checkpoint is the file of the training state (weights, Adam's moments, mask, history). When it
-	// exists, training resumes from it; it is rewritten atomically every CheckpointEvery, at the end of
-	// each phase and on an interrupt. Empty: no checkpoint.
+	// exists, training resumes from it; it is rewritten atomically every CheckpointEvery, when
+	// training stops and on an interrupt. Empty: no checkpoint.
 	Checkpoint      string
 	CheckpointEvery time.Duration // Default 30 s.
 	// Show displays a progress bar and a live loss chart (in a notebook; text lines on a terminal).
 	Show bool
-	// Log receives one line per evaluation (nil: none).
+	// Log receives one line per evaluation and the equations left by each thresholding (nil: none).
 	Log io.Writer
 	// OnEval is called after every evaluation (optional).
 	OnEval func(Progress)
@@ -70,8 +67,8 @@ type TrainOptions struct {
 }
 
 // ErrStopped is returned (wrapped) when training stops early because of StopAfter or MaxDuration;
-// the checkpoint holds the state to resume from.
-var ErrStopped = errors.New("training stopped early")
+// the checkpoint holds the state to resume from. It is training.ErrStopped.
+var ErrStopped = training.ErrStopped
 
 // Progress is reported after each evaluation.
 type Progress struct {
@@ -90,33 +87,62 @@ type State struct {
 	Epoch       int    // Completed epochs (both phases).
 	RefineStart int    // Epoch at which refinement started, -1 before.
 	Mask        []float32
-	History     training.History // Per evaluation: train/val losses, relative errors, active terms.
-	Thresholds  []int            // Active terms after each thresholding.
-	Elapsed     float64          // Seconds of training so far, across resumes.
-	Done        bool
+	// History holds, per evaluation, the train means of the step losses ("train loss", "train
+	// decoder", "train sindy x", "train sindy z", "train l1"), the validation losses and relative
+	// errors ("val loss", "val decoder", "val sindy x", "val sindy z", "val l1", "val rel x", "val rel dx",
+	// "val rel dz") and the active terms ("active").
+	History    training.History
+	Thresholds []int   // Active terms after each thresholding.
+	Elapsed    float64 // Seconds of training so far, across resumes.
+	Done       bool
 	// Reopened lists the epochs at which a finished or refining run's main phase was reopened
 	// because it was resumed with a longer Epochs (see Train).
 	Reopened []int
 }
 
-// CheckpointKey hashes the parts of the configuration that must match to resume: everything but the
-// schedule (epoch counts, thresholding and evaluation frequencies), so a run can be continued with
-// a longer schedule.
-func CheckpointKey(cfg Config) string {
-	c := cfg
-	c.Epochs, c.RefinementEpochs, c.EvalFrequency, c.ThresholdFrequency = 0, 0, 0, 0
-	k, err := diskcache.Key(c)
-	if err != nil {
-		return ""
-	}
-	return k
+// modelState is what a checkpoint holds besides training.State (Loop.Extra): the configuration
+// (Load rebuilds the model from it), the phase, the mask and the thresholding record.
+type modelState struct {
+	Config      Config
+	RefineStart int
+	Mask        []float32
+	Thresholds  []int
+	Reopened    []int
 }
 
-// Train runs Champion et al.'s training: cfg.Epochs epochs of Adam on the full loss with sequential
-// thresholding every ThresholdFrequency epochs, then RefinementEpochs epochs with a fresh Adam, no
-// L1 term and the mask frozen. The validation set is evaluated every EvalFrequency epochs. A NaN or
-// infinite loss stops training with an error wrapping training.ErrDiverged; an interrupt (SIGINT,
-// SIGTERM) saves the checkpoint and returns an error wrapping training.ErrInterrupted.
+// state returns the State of a checkpoint: the loop's state ts and the model's ms.
+func (ms *modelState) state(ts *training.State) *State {
+	return &State{Config: ms.Config, Key: CheckpointKey(ms.Config), Epoch: ts.Epoch, RefineStart: ms.RefineStart,
+		Mask: append([]float32(nil), ms.Mask...), History: ts.History, Thresholds: ms.Thresholds,
+		Elapsed: ts.Seconds, Done: ts.Done, Reopened: ms.Reopened}
+}
+
+// checkpointKind is the model kind recorded in the checkpoints (training.Identity).
+const checkpointKind = "sindy.Autoencoder"
+
+// identity returns the checkpoint identity of a model of configuration cfg: its kind and the hash
+// of everything but the schedule (epoch counts, thresholding and evaluation frequencies).
+func identity(cfg Config) training.Identity {
+	c := cfg
+	c.Epochs, c.RefinementEpochs, c.EvalFrequency, c.ThresholdFrequency = 0, 0, 0, 0
+	return training.NewIdentity(checkpointKind, c)
+}
+
+// CheckpointKey hashes the parts of the configuration that must match to resume: everything but the
+// schedule (epoch counts, thresholding and evaluation frequencies), so a run can be continued with
+// a longer schedule. It is the configuration hash of the checkpoints' training.Identity.
+func CheckpointKey(cfg Config) string { return identity(cfg).Config }
+
+// lossNames name the step's losses in the History.
+var lossNames = []string{"train loss", "train decoder", "train sindy x", "train sindy z", "train l1"}
+
+// Train runs Champion et al.'s training on a training.Loop: cfg.Epochs epochs of Adam on the full
+// loss with sequential thresholding every ThresholdFrequency epochs, then RefinementEpochs epochs
+// with a fresh Adam, no L1 term and the mask frozen. The validation set is evaluated every
+// EvalFrequency epochs (0: never). A checkpoint that refined (or finished) resumed with a longer
+// Epochs reopens the main phase at its epoch (State.Reopened), then refines again with a fresh Adam.
+// A NaN or infinite loss stops training with an error wrapping training.ErrDiverged; an interrupt
+// (SIGINT, SIGTERM) saves the checkpoint and returns an error wrapping training.ErrInterrupted.
 func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 	cfg := m.cfg
 	if err := train.validate(cfg, "training"); err != nil {
@@ -128,77 +154,15 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 	if cfg.BatchSize > train.N {
 		return nil, fmt.Errorf("autoencoder: batch size %d exceeds the %d training samples", cfg.BatchSize, train.N)
 	}
-	if opts.CheckpointEvery <= 0 {
-		opts.CheckpointEvery = 30 * time.Second
+	var ms modelState // zero: gob leaves the fields the checkpoint holds as zero values untouched
+	refining := func() bool { return ms.RefineStart >= 0 }
+	// Sequential thresholding after epoch i, i % freq == 0, i > 0 (as the paper's loop), main phase only.
+	thresholdDue := func(epoch int) bool {
+		return !refining() && cfg.ThresholdFrequency > 0 && epoch > 0 && epoch%cfg.ThresholdFrequency == 0
 	}
-	st := &State{Config: cfg, Key: CheckpointKey(cfg), RefineStart: -1}
-	run := training.NewRun(opts.Checkpoint, m.store)
-	if opts.Checkpoint != "" {
-		var saved State
-		found, err := run.Load(&saved)
-		if err != nil {
-			return nil, fmt.Errorf("autoencoder: resume: %w", err)
-		}
-		if found {
-			if saved.Key != st.Key {
-				return nil, fmt.Errorf("autoencoder: checkpoint %s belongs to another configuration; delete it or use another path", opts.Checkpoint)
-			}
-			st = &saved
-			st.Config = cfg
-			if len(st.Mask) == len(m.mask) {
-				copy(m.mask, st.Mask)
-			}
-			if st.RefineStart >= 0 && cfg.Epochs > st.Epoch {
-				// Resumed with a longer main phase than the checkpoint ran: go back to it (with
-				// L1 and thresholding) from the current weights; a fresh refinement follows.
-				if opts.Log != nil {
-					fmt.Fprintf(opts.Log, "checkpoint refined from epoch %d to %d; Epochs = %d reopens the main phase at epoch %d\n",
-						st.RefineStart, st.Epoch, cfg.Epochs, st.Epoch)
-				}
-				st.Reopened = append(st.Reopened, st.Epoch)
-				st.RefineStart, st.Done = -1, false
-			}
-		}
-	}
-	total := func() int {
-		if st.RefineStart >= 0 {
-			return st.RefineStart + cfg.RefinementEpochs
-		}
-		return cfg.Epochs + cfg.RefinementEpochs
-	}
-	state := func() *State {
-		st.Elapsed = run.Seconds()
-		st.Mask = append(st.Mask[:0], m.mask...)
-		return st
-	}
-	save := func() error {
-		if err := run.Save(state()); err != nil {
-			return fmt.Errorf("autoencoder: %w", err)
-		}
-		return nil
-	}
-	if st.Epoch >= total() {
-		st.Done = true
-		return st, nil
-	}
-	run.Start(st.Elapsed)
-
-	var bar *plotting.Progress
-	var chart *plotting.LiveChart
-	if opts.Show {
-		bar = plotting.NewProgress(total(), "SINDy autoencoder epochs")
-		chart = plotting.NewLiveChart("SINDy autoencoder training", "epoch", "loss").LogY()
-		for i, s := range st.History.Steps {
-			for _, name := range []string{"train loss", "val loss"} {
-				if v := st.History.Series[name]; i < len(v) && !math.IsNaN(v[i]) {
-					chart.Add(name, float64(s), v[i])
-				}
-			}
-		}
-		defer func() {
-			bar.Done()
-			_ = chart.Done()
-		}()
+	var prior float64 // seconds of training before this call
+	elapsed := func(s *training.State) time.Duration {
+		return time.Duration(prior*float64(time.Second)) + s.Elapsed
 	}
 
 	steps := train.N / cfg.BatchSize // the remainder is dropped, as in the paper
@@ -208,149 +172,177 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 	if cfg.ModelOrder == 2 {
 		bufDDX = make([]float32, bs*dim)
 	}
-	epochsThisCall := 0
-	var sum [5]float64
-	var nsum int
-	for st.Epoch < total() {
-		epoch := st.Epoch
-		if st.RefineStart < 0 && epoch >= cfg.Epochs {
-			st.RefineStart = epoch
-			if err := m.resetRefinementOptimizer(); err != nil {
-				return st, err
-			}
-			if err := save(); err != nil {
-				return st, err
+	batchEpoch := -1 // the epoch perm and mask belong to
+	var perm []int
+	var mask *tensors.Tensor
+	step := func(s *training.State) ([]float64, error) {
+		if s.Epoch != batchEpoch {
+			batchEpoch, mask = s.Epoch, m.maskTensor()
+			if cfg.Shuffle {
+				perm = rand.New(rand.NewPCG(cfg.Seed, uint64(s.Epoch)+1)).Perm(train.N)
 			}
 		}
-		refining := st.RefineStart >= 0
-		exec, err := m.getStepExec(refining)
+		exec, err := m.getStepExec(refining())
 		if err != nil {
-			return st, err
+			return nil, err
 		}
-		mask := m.maskTensor()
-		var perm []int
-		if cfg.Shuffle {
-			perm = rand.New(rand.NewPCG(cfg.Seed, uint64(epoch)+1)).Perm(train.N)
-		}
-		for b := range steps {
-			fill := func(dst, src []float32) {
-				for r := range bs {
-					i := b*bs + r
-					if perm != nil {
-						i = perm[i]
-					}
-					copy(dst[r*dim:(r+1)*dim], src[i*dim:(i+1)*dim])
+		fill := func(dst, src []float32) {
+			for r := range bs {
+				i := s.Batch*bs + r
+				if perm != nil {
+					i = perm[i]
 				}
-			}
-			fill(bufX, train.X)
-			fill(bufDX, train.DX)
-			args := []any{mask, tensors.FromFlatDataAndDimensions(bufX, bs, dim), tensors.FromFlatDataAndDimensions(bufDX, bs, dim)}
-			if bufDDX != nil {
-				fill(bufDDX, train.DDX)
-				args = append(args, tensors.FromFlatDataAndDimensions(bufDDX, bs, dim))
-			}
-			outs, err := exec.Call(args...)
-			if err != nil {
-				return st, fmt.Errorf("autoencoder: epoch %d step %d: %w", epoch, b, err)
-			}
-			var vals [5]float64
-			for k := range vals {
-				vals[k] = float64(tensors.ToScalar[float32](outs[k]))
-			}
-			if err := training.CheckFinite(epoch*steps+b, "loss", vals[0], "decoder loss", vals[1], "SINDy x loss", vals[2], "SINDy z loss", vals[3]); err != nil {
-				return st, fmt.Errorf("autoencoder: epoch %d: %w", epoch, err)
-			}
-			for k := range vals {
-				sum[k] += vals[k]
-			}
-			nsum++
-			if training.Interrupted() {
-				return st, run.Stop(state(), "autoencoder: epoch %d (run again to resume)", epoch)
+				copy(dst[r*dim:(r+1)*dim], src[i*dim:(i+1)*dim])
 			}
 		}
-		st.Epoch++
-		epochsThisCall++
-		st.Elapsed = run.Seconds()
-		// Sequential thresholding after epoch i, i % freq == 0, i > 0 (as the paper's loop), main phase only.
-		if !refining && cfg.ThresholdFrequency > 0 && epoch > 0 && epoch%cfg.ThresholdFrequency == 0 {
-			n, err := m.Threshold(cfg.Threshold)
-			if err != nil {
-				return st, err
-			}
-			st.Thresholds = append(st.Thresholds, n)
-			if opts.Log != nil {
-				fmt.Fprintf(opts.Log, "epoch %d: thresholding at %g: %d active coefficients\n", epoch, cfg.Threshold, n)
-				if sm, err := m.SINDy(); err == nil { // the surviving terms: the structure is decided here
-					for _, eq := range sm.Equations(3) {
-						fmt.Fprintf(opts.Log, "  %s\n", eq)
-					}
-				}
-			}
-			if opts.OnThreshold != nil {
-				if err := opts.OnThreshold(epoch, m); err != nil {
-					if serr := save(); serr != nil {
-						return st, errors.Join(err, serr)
-					}
-					return st, fmt.Errorf("autoencoder: after the thresholding at epoch %d (checkpoint saved): %w", epoch, err)
-				}
+		fill(bufX, train.X)
+		fill(bufDX, train.DX)
+		args := []any{mask, tensors.FromFlatDataAndDimensions(bufX, bs, dim), tensors.FromFlatDataAndDimensions(bufDX, bs, dim)}
+		if bufDDX != nil {
+			fill(bufDDX, train.DDX)
+			args = append(args, tensors.FromFlatDataAndDimensions(bufDDX, bs, dim))
+		}
+		outs, err := exec.Call(args...)
+		if err != nil {
+			return nil, err
+		}
+		losses := make([]float64, len(lossNames))
+		for k := range losses {
+			losses[k] = float64(tensors.ToScalar[float32](outs[k]))
+		}
+		// Threshold after the epoch's last step, so that the epoch's record sees the new mask.
+		if s.Batch == steps-1 && thresholdDue(s.Epoch) {
+			if err := m.thresholdAndLog(s.Epoch, &ms, opts.Log); err != nil {
+				return nil, err
 			}
 		}
-		last := st.Epoch == total()
-		if cfg.EvalFrequency > 0 && (epoch%cfg.EvalFrequency == 0 || last) {
+		return losses, nil
+	}
+
+	loop := &training.Loop{
+		Name:            "autoencoder",
+		Store:           m.store,
+		Checkpoint:      opts.Checkpoint,
+		Identity:        identity(cfg),
+		Epochs:          cfg.Epochs + cfg.RefinementEpochs,
+		StepsPerEpoch:   steps,
+		Step:            step,
+		LossNames:       lossNames,
+		EvalEvery:       cfg.EvalFrequency,
+		CheckpointEvery: opts.CheckpointEvery,
+		MaxTime:         opts.MaxDuration,
+		StopAfter:       opts.StopAfter,
+		Extra:           &ms,
+		Show:            opts.Show,
+		ChartSeries:     []string{"train loss", "val loss"},
+		OnResume: func(l *training.Loop, s *training.State) error {
+			prior = s.Seconds
+			if !s.Resumed || len(s.Extra) == 0 {
+				ms = modelState{RefineStart: -1, Mask: m.mask}
+			}
+			ms.Config = cfg
+			if len(ms.Mask) != len(m.mask) {
+				return fmt.Errorf("checkpoint %s: mask has %d entries, want %d", opts.Checkpoint, len(ms.Mask), len(m.mask))
+			}
+			copy(m.mask, ms.Mask)
+			ms.Mask = m.mask // saved as it changes
+			if refining() && cfg.Epochs > s.Epoch {
+				// Resumed with a longer main phase than the checkpoint ran: go back to it (with
+				// L1 and thresholding) from the current weights; a fresh refinement follows.
+				if opts.Log != nil {
+					fmt.Fprintf(opts.Log, "checkpoint refined from epoch %d to %d; Epochs = %d reopens the main phase at epoch %d\n",
+						ms.RefineStart, s.Epoch, cfg.Epochs, s.Epoch)
+				}
+				ms.Reopened = append(ms.Reopened, s.Epoch)
+				ms.RefineStart = -1
+			}
+			if refining() {
+				l.Epochs = ms.RefineStart + cfg.RefinementEpochs
+			}
+			return nil
+		},
+		OnEpochStart: func(s *training.State) error {
+			if !refining() && s.Epoch >= cfg.Epochs {
+				ms.RefineStart = s.Epoch
+				return m.resetRefinementOptimizer()
+			}
+			return nil
+		},
+		OnEpoch: []func(s *training.State) error{
+			func(s *training.State) error {
+				if epoch := s.Epoch - 1; thresholdDue(epoch) && opts.OnThreshold != nil {
+					if err := opts.OnThreshold(epoch, m); err != nil {
+						return fmt.Errorf("the thresholding at epoch %d: %w", epoch, err)
+					}
+				}
+				return nil
+			},
+			func(s *training.State) error {
+				if _, ok := s.Record["val loss"]; ok {
+					m.report(s, refining(), elapsed(s), opts)
+				}
+				return nil
+			},
+		},
+	}
+	if cfg.EvalFrequency > 0 {
+		loop.Evaluate = func(*training.State) (map[string]float64, error) {
 			vm, err := m.Evaluate(val)
 			if err != nil {
-				return st, err
+				return nil, err
 			}
-			tm := Metrics{Loss: sum[0] / float64(nsum), Decoder: sum[1] / float64(nsum), SindyX: sum[2] / float64(nsum), SindyZ: sum[3] / float64(nsum), L1: sum[4] / float64(nsum)}
-			sum, nsum = [5]float64{}, 0
-			p := Progress{Epoch: epoch, TotalEpochs: total(), Refining: refining, Train: tm, Val: vm, Active: m.ActiveTerms(),
-				Elapsed: time.Duration(st.Elapsed * float64(time.Second))}
-			st.History.Add(epoch, map[string]float64{
-				"train loss": tm.Loss, "val loss": vm.Loss, "val decoder": vm.Decoder, "val sindy x": vm.SindyX,
-				"val sindy z": vm.SindyZ, "val rel x": vm.RelX, "val rel dx": vm.RelXDeriv, "val rel dz": vm.RelZDeriv,
-				"active": float64(p.Active),
-			})
-			if opts.Log != nil {
-				phase := "main"
-				if refining {
-					phase = "refine"
-				}
-				fmt.Fprintf(opts.Log, "epoch %5d/%d (%s) train %.3e val %.3e | rel x %.2e dx %.2e dz %.2e | active %d | %s\n",
-					epoch, total(), phase, tm.Loss, vm.Loss, vm.RelX, vm.RelXDeriv, vm.RelZDeriv, p.Active,
-					p.Elapsed.Round(time.Second))
-			}
-			if chart != nil {
-				chart.Add("train loss", float64(epoch), tm.Loss)
-				chart.Add("val loss", float64(epoch), vm.Loss)
-			}
-			if opts.OnEval != nil {
-				opts.OnEval(p)
-			}
+			return map[string]float64{"val loss": vm.Loss, "val decoder": vm.Decoder, "val sindy x": vm.SindyX,
+				"val sindy z": vm.SindyZ, "val l1": vm.L1, "val rel x": vm.RelX, "val rel dx": vm.RelXDeriv, "val rel dz": vm.RelZDeriv,
+				"active": float64(m.ActiveTerms())}, nil
 		}
-		if bar != nil {
-			bar.Update(st.Epoch, fmt.Sprintf("active %d", m.ActiveTerms()))
-		}
-		if last {
-			st.Done = true
-			if err := save(); err != nil {
-				return st, err
+	} else {
+		loop.EvalEvery = loop.Epochs // no evaluation: the step means of the first and last epochs only
+	}
+	ts, err := loop.Run()
+	if ts == nil {
+		return nil, err
+	}
+	return ms.state(ts), err
+}
+
+// thresholdAndLog thresholds Ξ after epoch, records the active terms in ms and logs them with the
+// surviving equations.
+func (m *Model) thresholdAndLog(epoch int, ms *modelState, log io.Writer) error {
+	n, err := m.Threshold(m.cfg.Threshold)
+	if err != nil {
+		return err
+	}
+	ms.Thresholds = append(ms.Thresholds, n)
+	if log != nil {
+		fmt.Fprintf(log, "epoch %d: thresholding at %g: %d active coefficients\n", epoch, m.cfg.Threshold, n)
+		if sm, err := m.SINDy(); err == nil { // the surviving terms: the structure is decided here
+			for _, eq := range sm.Equations(3) {
+				fmt.Fprintf(log, "  %s\n", eq)
 			}
-			break
-		}
-		if run.Due(opts.CheckpointEvery) {
-			if err := save(); err != nil {
-				return st, err
-			}
-		}
-		if (opts.StopAfter > 0 && epochsThisCall >= opts.StopAfter) || (opts.MaxDuration > 0 && run.Elapsed() >= opts.MaxDuration) {
-			if err := save(); err != nil {
-				return st, err
-			}
-			return st, fmt.Errorf("autoencoder: after epoch %d: %w", epoch, ErrStopped)
 		}
 	}
-	st.Mask = append(st.Mask[:0], m.mask...)
-	return st, nil
+	return nil
+}
+
+// report logs the evaluation recorded after the epoch before s.Epoch and calls OnEval.
+func (m *Model) report(s *training.State, refining bool, elapsed time.Duration, opts TrainOptions) {
+	r := s.Record
+	p := Progress{Epoch: s.Epoch - 1, TotalEpochs: s.Epochs, Refining: refining, Active: int(r["active"]), Elapsed: elapsed,
+		Train: Metrics{Loss: r["train loss"], Decoder: r["train decoder"], SindyX: r["train sindy x"], SindyZ: r["train sindy z"], L1: r["train l1"]},
+		Val: Metrics{Loss: r["val loss"], Decoder: r["val decoder"], SindyX: r["val sindy x"], SindyZ: r["val sindy z"], L1: r["val l1"],
+			RelX: r["val rel x"], RelXDeriv: r["val rel dx"], RelZDeriv: r["val rel dz"]}}
+	if opts.Log != nil {
+		phase := "main"
+		if refining {
+			phase = "refine"
+		}
+		fmt.Fprintf(opts.Log, "epoch %5d/%d (%s) train %.3e val %.3e | rel x %.2e dx %.2e dz %.2e | active %d | %s\n",
+			p.Epoch, p.TotalEpochs, phase, p.Train.Loss, p.Val.Loss, p.Val.RelX, p.Val.RelXDeriv, p.Val.RelZDeriv, p.Active,
+			p.Elapsed.Round(time.Second))
+	}
+	if opts.OnEval != nil {
+		opts.OnEval(p)
+	}
 }
 
 // resetRefinementOptimizer deletes the refinement phase's Adam state (moments and step count), so
