@@ -34,8 +34,8 @@ func init() {
 		Figures:  []string{"training curves", "rollouts against the true pendulum", "energy error over time", "energy error per initial condition"},
 		Config:   func(quick bool) any { return lnnConfig(quick, false) },
 		Data:     lnnData,
-		Train:    func(r *Run) (*Summary, error) { return lnnTrain(r, "lnn-double-pendulum") },
-		Eval:     func(r *Run) (*Summary, error) { return lnnEval(r, "lnn-double-pendulum") },
+		Train:    func(r *Run) (*Summary, error) { return lnnTrain(r, "lnn-double-pendulum", false) },
+		Eval:     func(r *Run) (*Summary, error) { return lnnEval(r, "lnn-double-pendulum", false) },
 	})
 	Register(&Experiment{
 		Name:     "lnn-baseline",
@@ -46,17 +46,16 @@ func init() {
 		Figures:  []string{"training curves", "rollouts against the true pendulum", "energy error over time"},
 		Config:   func(quick bool) any { return lnnConfig(quick, true) },
 		Data:     lnnData,
-		Train:    func(r *Run) (*Summary, error) { return lnnTrain(r, "lnn-baseline") },
-		Eval:     func(r *Run) (*Summary, error) { return lnnEval(r, "lnn-baseline") },
+		Train:    func(r *Run) (*Summary, error) { return lnnTrain(r, "lnn-baseline", true) },
+		Eval:     func(r *Run) (*Summary, error) { return lnnEval(r, "lnn-baseline", true) },
 		Cheap:    true,
 	})
 }
 
 // LNNConfig is the configuration of lnn-double-pendulum and lnn-baseline, taken from
-// lnn.DoublePendulumSetup: the network, its training stages and the energy test.
+// lnn.DoublePendulumSetup: the network (the LNN or, for lnn-baseline, the baseline MLP), its
+// training stages and the energy test.
 type LNNConfig struct {
-	// Baseline selects the baseline MLP instead of the LNN (set by the experiment).
-	Baseline bool `json:"-"`
 	// Width and Depth of the hidden layers; Seed seeds the initial weights.
 	Width int    `json:"width"`
 	Depth int    `json:"depth"`
@@ -94,7 +93,7 @@ func lnnConfig(quick, baseline bool) *LNNConfig {
 	if err != nil {
 		panic(fmt.Sprintf("experiments: lnn.DoublePendulumSetup(%v): %v", quick, err))
 	}
-	c := &LNNConfig{Baseline: baseline, Width: s.LNN.Width, Depth: s.LNN.Depth, Seed: s.LNN.Seed, Init: s.LNN.Init.String(),
+	c := &LNNConfig{Width: s.LNN.Width, Depth: s.LNN.Depth, Seed: s.LNN.Seed, Init: s.LNN.Init.String(),
 		Act: s.Baseline.Act.String(), Source: "fresh", Pool: 1 << 18, EvalICs: s.EvalICs, Rollout: s.Rollout,
 		Best: true, HeldOut: true}
 	st := s.LNNStages()
@@ -107,17 +106,17 @@ func lnnConfig(quick, baseline bool) *LNNConfig {
 }
 
 // lnnName returns the base name of the trained model's files: lnn_3x128 or baseline_3x128, as shipped.
-func (c *LNNConfig) lnnName() string {
+func (c *LNNConfig) lnnName(baseline bool) string {
 	kind := "lnn"
-	if c.Baseline {
+	if baseline {
 		kind = "baseline"
 	}
 	return fmt.Sprintf("%s_%dx%d", kind, c.Depth, c.Width)
 }
 
-// net builds the configured network.
-func (c *LNNConfig) net() (lnn.Net, error) {
-	if c.Baseline {
+// net builds the configured network: the baseline MLP or the LNN.
+func (c *LNNConfig) net(baseline bool) (lnn.Net, error) {
+	if baseline {
 		acts := map[string]lnn.Activation{"relu": lnn.ActReLU, "softplus": lnn.ActSoftplus, "tanh": lnn.ActTanh}
 		a, ok := acts[c.Act]
 		if !ok {
@@ -222,12 +221,12 @@ func lnnPrinter(r *Run) lnn.Callbacks {
 	}
 }
 
-func lnnTrain(r *Run, name string) (*Summary, error) {
+func lnnTrain(r *Run, name string, baseline bool) (*Summary, error) {
 	c, err := lnnSetup(r)
 	if err != nil {
 		return nil, err
 	}
-	net, err := c.net()
+	net, err := c.net(baseline)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -239,7 +238,7 @@ func lnnTrain(r *Run, name string) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	final := filepath.Join(dir, c.lnnName()+".ckpt")
+	final := filepath.Join(dir, c.lnnName(baseline)+".ckpt")
 	stages := append([]lnn.Stage{{Data: c.Data, Test: c.Test, Train: c.Train}}, c.FineTune...)
 	w := logTo(r)
 	for i, st := range stages {
@@ -281,12 +280,12 @@ func lnnTrain(r *Run, name string) (*Summary, error) {
 }
 
 // lnnModel returns the checkpoint Eval reads and its loaded store.
-func lnnModel(r *Run, name string, c *LNNConfig, net lnn.Net) (string, *model.Store, error) {
+func lnnModel(r *Run, name string, c *LNNConfig, baseline bool, net lnn.Net) (string, *model.Store, error) {
 	loc, err := evalLocation(r, name, lnnShipped)
 	if err != nil {
 		return "", nil, err
 	}
-	path, err := modelFile(loc, c.lnnName()+".ckpt")
+	path, err := modelFile(loc, c.lnnName(baseline)+".ckpt")
 	if err != nil {
 		return "", nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -302,16 +301,16 @@ func lnnModel(r *Run, name string, c *LNNConfig, net lnn.Net) (string, *model.St
 	return path, store, nil
 }
 
-func lnnEval(r *Run, name string) (*Summary, error) {
+func lnnEval(r *Run, name string, baseline bool) (*Summary, error) {
 	c, err := lnnSetup(r)
 	if err != nil {
 		return nil, err
 	}
-	net, err := c.net()
+	net, err := c.net(baseline)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	path, store, err := lnnModel(r, name, c, net)
+	path, store, err := lnnModel(r, name, c, baseline, net)
 	if err != nil {
 		return nil, err
 	}
@@ -330,7 +329,7 @@ func lnnEval(r *Run, name string) (*Summary, error) {
 		sum.Lines = append(sum.Lines, strings.Split(strings.TrimRight(rep.Table(), "\n"), "\n")...)
 	}
 	paper := "LNN 0.0043"
-	if c.Baseline {
+	if baseline {
 		paper = "baseline 0.074"
 	}
 	sum.Add("energy error at t = %g over %d of the paper's initial conditions: %s (paper, t = 100, 40 ICs: %s)", c.Rollout.T1,
