@@ -7,6 +7,8 @@ import (
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/support/exceptions"
+
+	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
 // Activation is the nonlinearity of the baseline MLP.
@@ -127,6 +129,14 @@ func (m *Baseline) String() string {
 // NumDoF returns the number of generalised coordinates.
 func (m *Baseline) NumDoF() int { return m.DoF }
 
+// ComputeDType returns the dtype of weights and computation.
+func (m *Baseline) ComputeDType() dtypes.DType { return m.DType }
+
+// Identity is "lnn.Baseline" with the configuration that shapes its variables (see netShape).
+func (m *Baseline) Identity() training.Identity {
+	return training.NewIdentity("lnn.Baseline", netShape{m.DoF, m.Width, m.Depth, m.DType, m.Scope})
+}
+
 // Variables creates (or returns) the weights and biases under scope.At(m.Scope).
 func (m *Baseline) Variables(scope *model.Scope) (ws, bs []*model.Variable) {
 	return denseVariables(scope.At("%s", m.Scope), layerDims(2*m.DoF, m.Width, m.Depth, m.DoF), m.Init, m.Seed, m.DType)
@@ -153,8 +163,9 @@ func (m *Baseline) Accel(scope *model.Scope, state *Node) (qdd, rcond *Node) {
 	return qdd, OnesLike(Reshape(Slice(state, AxisRange(), AxisElem(0)), state.Shape().Dim(0)))
 }
 
-// Net is what Train, Rollout and EnergyError need from a model: the accelerations at a batch of
-// states. *Model (the LNN) and *Baseline implement it.
+// Net is what Train, LoadTrained, Rollout and EnergyError need from a model: the accelerations at a
+// batch of states, its variables and what its checkpoints hold. *Model (the LNN) and *Baseline
+// implement it; a new network implements it and trains with Train unchanged.
 type Net interface {
 	// Accel builds q̈ (batch, n) and the reciprocal condition number of the solve (batch) for states
 	// (batch, 2n).
@@ -163,6 +174,14 @@ type Net interface {
 	NumDoF() int
 	// String describes the model.
 	String() string
+	// ComputeDType is the dtype of the states, the accelerations and the weights.
+	ComputeDType() dtypes.DType
+	// Variables creates (or returns the existing) weights and biases under scope, initialised
+	// reproducibly (NewStore).
+	Variables(scope *model.Scope) (ws, bs []*model.Variable)
+	// Identity names the model kind and hashes the configuration that shapes its variables: Train
+	// writes it into its checkpoints and LoadTrained refuses a checkpoint of another identity.
+	Identity() training.Identity
 }
 
 var (

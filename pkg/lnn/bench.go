@@ -7,6 +7,8 @@ import (
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
+
+	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
 // NewTrainStep compiles one Adam step (L1 loss, lr 1e-4) of net on a fixed batch of random
@@ -31,8 +33,8 @@ func NewTrainStep(b compute.Backend, net Net, batch int, seed uint64) (func() er
 	states := make([]float64, 4*batch)
 	accels := make([]float64, 2*batch)
 	sampleStates(cfg, newRand(seed), states, accels)
-	dt := dtypeOf(net)
-	x, y := toTensor(dt, states, batch, 4), toTensor(dt, accels, batch, 2)
+	dt := net.ComputeDType()
+	x, y := training.TensorFromFloat64s(dt, states, batch, 4), training.TensorFromFloat64s(dt, accels, batch, 2)
 	return func() error {
 		_, err := exec.Call(x, y)
 		return err

@@ -8,6 +8,8 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
+
+	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
 // trainStepExec builds one Adam step of net on a batch (the same graph Train uses).
@@ -28,7 +30,7 @@ func benchBatch(n int) (*tensors.Tensor, *tensors.Tensor) {
 	states := make([]float64, 4*n)
 	accels := make([]float64, 2*n)
 	sampleStates(cfg, newRand(9), states, accels)
-	return toTensor(dtypes.Float32, states, n, 4), toTensor(dtypes.Float32, accels, n, 2)
+	return training.TensorFromFloat64s(dtypes.Float32, states, n, 4), training.TensorFromFloat64s(dtypes.Float32, accels, n, 2)
 }
 
 func benchTrainStep(b *testing.B, net Net, batch int) {

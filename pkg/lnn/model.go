@@ -10,6 +10,8 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/support/exceptions"
+
+	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
 // InitScheme chooses the initial weight standard deviations of a network (biases start at zero).
@@ -172,6 +174,22 @@ func (m *Model) String() string {
 
 // NumDoF returns the number of generalised coordinates.
 func (m *Model) NumDoF() int { return m.DoF }
+
+// ComputeDType returns the dtype of weights and computation.
+func (m *Model) ComputeDType() dtypes.DType { return m.DType }
+
+// netShape is the configuration of a network that shapes its variables (a Net's Identity): not its
+// initialisation, activation or solve.
+type netShape struct {
+	DoF, Width, Depth int
+	DType             dtypes.DType
+	Scope             string
+}
+
+// Identity is "lnn.Model" with the configuration that shapes its variables (see netShape).
+func (m *Model) Identity() training.Identity {
+	return training.NewIdentity("lnn.Model", netShape{m.DoF, m.Width, m.Depth, m.DType, m.Scope})
+}
 
 // layerDims returns the (fan-in, fan-out) of each Dense layer: Depth hidden layers and the output.
 func layerDims(in, width, depth, out int) [][2]int {

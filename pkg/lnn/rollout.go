@@ -16,6 +16,7 @@ import (
 
 	"github.com/dynlearn/dynlearn/pkg/ode"
 	"github.com/dynlearn/dynlearn/pkg/systems"
+	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
 // ErrSingularHessian is returned (wrapped) when a rollout reaches a state where the learned
@@ -57,7 +58,7 @@ func NewPredictor(b compute.Backend, net Net, store *model.Store) (*Predictor, e
 	if err != nil {
 		return nil, fmt.Errorf("lnn.NewPredictor: %w", err)
 	}
-	return &Predictor{net: net, dt: dtypeOf(net), exec: exec, SingularTol: 1e-7}, nil
+	return &Predictor{net: net, dt: net.ComputeDType(), exec: exec, SingularTol: 1e-7}, nil
 }
 
 // Accel returns the accelerations (B×2, flat) and rcond (B) at states (B×4, flat). A state whose
@@ -103,23 +104,16 @@ func (p *Predictor) accelRaw(states []float64) (accels, rcond []float64, err err
 		return nil, nil, fmt.Errorf("lnn.Predictor: states must be a non-empty multiple of 4 values, got %d", len(states))
 	}
 	bs := len(states) / 4
-	out, err := p.exec.Call(toTensor(p.dt, states, bs, 4))
+	out, err := p.exec.Call(training.TensorFromFloat64s(p.dt, states, bs, 4))
+	if err == nil {
+		if accels, err = training.Float64s(out[0]); err == nil {
+			rcond, err = training.Float64s(out[1])
+		}
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("lnn.Predictor: %w", err)
 	}
-	return toFloat64s(out[0]), toFloat64s(out[1]), nil
-}
-
-func toFloat64s(t *tensors.Tensor) []float64 {
-	if t.DType() == dtypes.Float64 {
-		return tensors.MustCopyFlatData[float64](t)
-	}
-	f := tensors.MustCopyFlatData[float32](t)
-	out := make([]float64, len(f))
-	for i, v := range f {
-		out[i] = float64(v)
-	}
-	return out
+	return accels, rcond, nil
 }
 
 // RolloutConfig configures Rollout and EnergyError.
@@ -351,7 +345,7 @@ func Float64(net Net, store *model.Store) (Net, *model.Store, error) {
 	default:
 		return nil, nil, fmt.Errorf("lnn.Float64: unsupported net type %T", net)
 	}
-	if dtypeOf(net) == dtypes.Float64 {
+	if net.ComputeDType() == dtypes.Float64 {
 		return net, store, nil
 	}
 	s64 := model.NewStore()
@@ -363,7 +357,10 @@ func Float64(net Net, store *model.Store) (Net, *model.Store, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("lnn.Float64: %s: %w", v.Path(), err)
 		}
-		f := toFloat64s(t)
+		f, err := training.Float64s(t)
+		if err != nil {
+			return nil, nil, fmt.Errorf("lnn.Float64: %s: %w", v.Path(), err)
+		}
 		if _, err := s64.CreateVariable(v.Path(), tensors.FromFlatDataAndDimensions(f, t.Shape().Dimensions...)); err != nil {
 			return nil, nil, fmt.Errorf("lnn.Float64: %w", err)
 		}

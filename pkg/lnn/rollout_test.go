@@ -10,6 +10,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/dynlearn/dynlearn/pkg/systems"
+	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
 // Random123's known answers for Threefry-2x32-20 (also JAX's test vectors).
@@ -69,8 +70,16 @@ func TestPaperICs(t *testing.T) {
 	}
 }
 
+// noVariables gives a test Net without weights the rest of the Net interface (float64).
+type noVariables struct{}
+
+func (noVariables) Variables(*model.Scope) (ws, bs []*model.Variable) { return nil, nil }
+func (noVariables) Identity() training.Identity                       { return training.Identity{Kind: "lnn.test"} }
+func (noVariables) ComputeDType() dtypes.DType                        { return dtypes.Float64 }
+
 // funcNet is a Net with given accelerations (rcond from rc, or 1).
 type funcNet struct {
+	noVariables
 	name   string
 	accel  func(state *Node) *Node
 	rcond  func(state *Node) *Node
@@ -84,9 +93,8 @@ func (f funcNet) Accel(_ *model.Scope, state *Node) (*Node, *Node) {
 	}
 	return f.accel(state), Reshape(rc, state.Shape().Dim(0))
 }
-func (funcNet) NumDoF() int                { return 2 }
-func (f funcNet) String() string           { return f.name }
-func (funcNet) ComputeDType() dtypes.DType { return dtypes.Float64 }
+func (funcNet) NumDoF() int      { return 2 }
+func (f funcNet) String() string { return f.name }
 
 // blowUpNet has θ̈_j = θ̇_j², which blows up at t = 1/θ̇_j(0) for θ̇_j(0) > 0 and stays at rest from
 // rest; rcond is 0 (singular) where θ1 > 5.
@@ -177,7 +185,7 @@ func TestRolloutPerICStepControl(t *testing.T) {
 func TestEnergyErrorCapsDivergence(t *testing.T) {
 	b := testBackend(t)
 	sys := systems.DefaultDoublePendulum()
-	exact := analyticNet{sys}
+	exact := analyticNet{p: sys}
 	pump := funcNet{name: "pump", accel: func(s *Node) *Node {
 		qdd, _ := exact.Accel(nil, s)
 		v := Slice(s, AxisRange(), AxisRange(2, 4))

@@ -1,9 +1,11 @@
 package lnn
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -115,7 +117,7 @@ type TrainConfig struct {
 	L2 float64
 	// Checkpoint is the checkpoint file ("" = no checkpoints). Training resumes from it when it exists.
 	Checkpoint string
-	// CheckpointEvery is the wall time between checkpoints inside an epoch (0: only at epoch ends).
+	// CheckpointEvery is the wall time between checkpoints (0: training.Loop's default, 30 s).
 	CheckpointEvery time.Duration
 	// SingularTol: samples whose Hessian rcond is below it count as singular (default 1e-7).
 	SingularTol float64
@@ -212,7 +214,9 @@ type Callbacks struct {
 type Result struct {
 	// Store holds the trained variables (and the optimizer state).
 	Store *model.Store
-	// History has the per-epoch series "train", "test" (when a test set was given) and "lr".
+	// History has the per-epoch series "train", "test" (when a test set was given), "lr" and
+	// "singular" (the mean fraction of singular Hessians), each record at the number of epochs
+	// done (1 for the first epoch).
 	History training.History
 	// Epochs done, global Steps done, and the Seconds of training (summed over resumed runs).
 	Epochs, Steps int
@@ -221,56 +225,15 @@ type Result struct {
 	Resumed bool
 }
 
-type checkpointMeta struct {
-	Epoch, Batch int
-	// Steps is the number of optimizer steps behind the saved weights (0 in checkpoints written
-	// before it was recorded).
-	Steps   int
-	History training.History
-	Seconds float64
-	// BestTest is the lowest test loss at an epoch end so far (+Inf before the first).
-	BestTest float64
-	// RunKey is TrainConfig.RunKey of the run that wrote the checkpoint.
-	RunKey string
-}
-
 // BestPath returns the file where Train keeps the weights of the epoch with the lowest test loss:
-// <checkpoint without .ckpt>.best.ckpt (the original code also kept its best epoch).
-func BestPath(checkpoint string) string {
-	return strings.TrimSuffix(checkpoint, ".ckpt") + ".best.ckpt"
-}
+// training.BestPath, <checkpoint without .ckpt>.best.ckpt.
+func BestPath(checkpoint string) string { return training.BestPath(checkpoint) }
 
 // CheckpointPath returns <cache dir>/lnn/checkpoints/<name>-<key>.ckpt, key being a hash of the
 // configuration parts (model, data and training configurations), for notebooks that resume
 // automatically.
 func CheckpointPath(name string, parts ...any) (string, error) {
 	return training.CheckpointPath(parts, name, "lnn", "checkpoints")
-}
-
-// dtypeOf returns the dtype of a Net (a Net of another type may report it with a
-// ComputeDType() dtypes.DType method; float32 otherwise).
-func dtypeOf(net Net) dtypes.DType {
-	if d, ok := net.(interface{ ComputeDType() dtypes.DType }); ok {
-		return d.ComputeDType()
-	}
-	switch m := net.(type) {
-	case *Model:
-		return m.DType
-	case *Baseline:
-		return m.DType
-	}
-	return dtypes.Float32
-}
-
-func toTensor(dt dtypes.DType, data []float64, dims ...int) *tensors.Tensor {
-	if dt == dtypes.Float64 {
-		return tensors.FromFlatDataAndDimensions(append([]float64(nil), data...), dims...)
-	}
-	f := make([]float32, len(data))
-	for i, v := range data {
-		f[i] = float32(v)
-	}
-	return tensors.FromFlatDataAndDimensions(f, dims...)
 }
 
 func scalarOf(t *tensors.Tensor) float64 {
@@ -296,21 +259,23 @@ func lossGraph(kind LossKind, qdd, y, rcond *Node, tol float64) (loss, singular 
 // NewStore returns a fresh store for net with its variables created (initialised from net's seed).
 func NewStore(net Net) *model.Store {
 	store := model.NewStore()
-	switch m := net.(type) {
-	case *Model:
-		m.Variables(store.RootScope())
-	case *Baseline:
-		m.Variables(store.RootScope())
-	}
+	net.Variables(store.RootScope())
 	return store
 }
 
+// hessianNet is a Net that also reports how positive-definite its "mass matrix" ∂²L/∂q̇² is
+// (the LNN), for TrainConfig.HessianPenalty.
+type hessianNet interface {
+	AccelDetail(scope *model.Scope, state *Node) (qdd, rcond, posdef *Node)
+}
+
 // Train fits net to the accelerations of src with Adam, evaluating on test (may be nil) after every
-// epoch. With cfg.Checkpoint set it saves the store and the history atomically every epoch (and every
-// CheckpointEvery), keeps the epoch with the lowest test loss in BestPath(cfg.Checkpoint), resumes
-// from an existing checkpoint, and on SIGINT/SIGTERM saves and returns an
-// error wrapping training.ErrInterrupted. A NaN or infinite loss stops training with an error wrapping
-// training.ErrDiverged (the last checkpoint is kept).
+// epoch, on a training.Loop: with cfg.Checkpoint set it saves the store, the history and the
+// position in the epoch atomically (every CheckpointEvery and at the end), keeps the epoch with the
+// lowest test loss in BestPath(cfg.Checkpoint), resumes from an existing checkpoint of the same
+// network (training.Identity: net.Identity()) and run (cfg.RunKey), and on SIGINT/SIGTERM saves
+// and returns an error wrapping training.ErrInterrupted. A NaN or infinite loss stops training with
+// an error wrapping training.ErrDiverged (the last checkpoint is kept).
 func Train(b compute.Backend, net Net, src Source, test *Dataset, cfg TrainConfig, cb Callbacks) (*Result, error) {
 	if err := cfg.validate(src); err != nil {
 		return nil, err
@@ -326,43 +291,118 @@ func Train(b compute.Backend, net Net, src Source, test *Dataset, cfg TrainConfi
 	if cfg.SingularTol == 0 {
 		cfg.SingularTol = 1e-7
 	}
-	dt := dtypeOf(net)
-	res := &Result{Store: NewStore(net)}
-	run := training.NewRun(cfg.Checkpoint, res.Store)
-	var meta checkpointMeta
-	found, err := run.Load(&meta)
+	dt := net.ComputeDType()
+	store := NewStore(net)
+	spe := cfg.stepsPerEpoch(src)
+	total := spe * cfg.Epochs
+	lrVar := optimizer.LearningRateVar(store.RootScope(), dt, cfg.LearningRate(0, 0, total))
+	trainExec, evalExec, err := trainExecs(b, net, store, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("lnn.Train: %w", err)
 	}
-	res.Resumed = found
-	if found && meta.RunKey != "" && cfg.RunKey != "" && meta.RunKey != cfg.RunKey {
-		return nil, fmt.Errorf("lnn.Train: checkpoint %s belongs to a different training run (key %s, this run %s); move it away to start afresh",
-			cfg.Checkpoint, meta.RunKey, cfg.RunKey)
-	}
-	res.History = meta.History
-	if !res.Resumed {
-		meta.BestTest = math.Inf(1)
-		if cfg.InitFrom != "" {
-			if err := initWeights(res.Store, cfg.InitFrom, net); err != nil {
+	defer trainExec.Finalize()
+	defer evalExec.Finalize()
+
+	states := make([]float64, 4*cfg.BatchSize)
+	accels := make([]float64, 2*cfg.BatchSize)
+	runKey := cfg.RunKey // Train's own state in its checkpoints: the RunKey of the run that wrote it
+	var lr, sing, priorSeconds float64
+	loop := &training.Loop{
+		Name: "lnn.Train", Store: store, Checkpoint: cfg.Checkpoint, Identity: net.Identity(),
+		Epochs: cfg.Epochs, StepsPerEpoch: spe, LossNames: []string{"train", "singular"},
+		EvalEvery: 1, CheckpointEvery: cfg.CheckpointEvery, Extra: &runKey,
+		OnResume: func(_ *training.Loop, s *training.State) error {
+			priorSeconds = s.Seconds
+			if s.Resumed {
+				if cfg.RunKey != "" && runKey != "" && runKey != cfg.RunKey {
+					return fmt.Errorf("checkpoint %s belongs to a different training run (key %s, this run %s); move it away to start afresh",
+						cfg.Checkpoint, runKey, cfg.RunKey)
+				}
+				return nil
+			}
+			if cfg.InitFrom != "" {
+				return initWeights(store, cfg.InitFrom, net)
+			}
+			return nil
+		},
+		Step: func(s *training.State) ([]float64, error) {
+			lr = cfg.LearningRate(s.Steps, s.Epoch, total)
+			if err := lrVar.SetValue(training.TensorFromFloat64s(dt, []float64{lr})); err != nil {
+				return nil, fmt.Errorf("setting the learning rate: %w", err)
+			}
+			src.Fill(s.Epoch, s.Batch, states, accels)
+			out, err := trainExec.Call(training.TensorFromFloat64s(dt, states, cfg.BatchSize, 4),
+				training.TensorFromFloat64s(dt, accels, cfg.BatchSize, 2))
+			if err != nil {
 				return nil, err
 			}
+			sing = scalarOf(out[1])
+			return []float64{scalarOf(out[0]), sing}, nil
+		},
+		Evaluate: func(*training.State) (map[string]float64, error) {
+			rec := map[string]float64{"lr": lr}
+			if test != nil {
+				l, err := evalLoss(evalExec, dt, test, cfg.BatchSize)
+				if err != nil {
+					return nil, err
+				}
+				rec["test"] = l
+			}
+			return rec, nil
+		},
+	}
+	if test != nil {
+		loop.Monitor = "test"
+		// The best epoch's file also holds the loop's state (epochs, steps, history), as the
+		// shipped best checkpoints do: notebooks plot and count it.
+		// TODO(training.Loop): let the loop write its State into BestPath itself.
+		loop.OnEpoch = append(loop.OnEpoch, func(s *training.State) error {
+			if cfg.Checkpoint == "" || s.BestEpoch != s.Epoch-1 {
+				return nil
+			}
+			best := *s
+			best.Seconds = priorSeconds + s.Elapsed.Seconds()
+			return loop.Identity.Save(BestPath(cfg.Checkpoint), store, &best, nil)
+		})
+	}
+	if cb.OnStep != nil {
+		loop.OnStep = func(s *training.State, losses []float64) {
+			cb.OnStep(StepInfo{Epoch: s.Epoch, Batch: s.Batch - 1, Step: s.Steps - 1, StepsPerEpoch: spe, TotalSteps: total,
+				Loss: losses[0], LR: lr, Singular: losses[1]})
 		}
 	}
-	spe := cfg.stepsPerEpoch(src)
-	total := spe * cfg.Epochs
-	res.Epochs, res.Steps, res.Seconds = meta.Epoch, meta.Epoch*spe+meta.Batch, meta.Seconds
-	if meta.Epoch >= cfg.Epochs {
-		return res, nil
+	if cb.OnEpoch != nil {
+		loop.OnEpoch = append(loop.OnEpoch, func(s *training.State) error {
+			h := epochHistory(s.History, false)
+			testLoss, ok := s.Record["test"]
+			if !ok {
+				testLoss = math.NaN()
+			}
+			cb.OnEpoch(EpochInfo{Epoch: s.Epoch, Train: s.Record["train"], Test: testLoss, LR: lr, History: &h, Elapsed: s.Elapsed})
+			return nil
+		})
 	}
+	st, err := loop.Run()
+	if st == nil {
+		return nil, err
+	}
+	if errors.Is(err, training.ErrDiverged) {
+		err = fmt.Errorf("%w (%s; %.0f%% of the last batch had singular Hessians)", err, net, 100*sing)
+	}
+	return &Result{Store: store, History: epochHistory(st.History, false), Epochs: st.Epoch, Steps: st.Steps,
+		Seconds: st.Seconds, Resumed: st.Resumed}, err
+}
 
-	store := res.Store
-	lrVar := optimizer.LearningRateVar(store.RootScope(), dt, cfg.LearningRate(res.Steps, meta.Epoch, total))
+// trainExecs compiles Train's step (the loss and the singular fraction of a batch, after one Adam
+// step on the objective: the loss of the clipped accelerations plus the penalties) and its
+// evaluation (the loss of a batch).
+func trainExecs(b compute.Backend, net Net, store *model.Store, cfg TrainConfig) (step, eval *model.Exec, err error) {
 	opt := optimizer.Adam().Done()
-	l2 := cfg.L2
-	trainExec, err := model.NewExec(b, store, func(scope *model.Scope, x, y *Node) []*Node {
+	hn, detail := net.(hessianNet)
+	step, err = model.NewExec(b, store, func(scope *model.Scope, x, y *Node) []*Node {
 		var qdd, rc, posdef *Node
-		if m, ok := net.(*Model); ok && cfg.HessianPenalty > 0 {
-			qdd, rc, posdef = m.AccelDetail(scope, x)
+		if detail && cfg.HessianPenalty > 0 {
+			qdd, rc, posdef = hn.AccelDetail(scope, x)
 		} else {
 			qdd, rc = net.Accel(scope, x)
 		}
@@ -376,10 +416,10 @@ func Train(b compute.Backend, net Net, src Source, test *Dataset, cfg TrainConfi
 			margin := AddScalar(Neg(posdef), cfg.PosDefMargin)
 			obj = Add(obj, MulScalar(ReduceAllMean(Max(margin, ZerosLike(margin))), cfg.HessianPenalty))
 		}
-		if l2 > 0 {
+		if cfg.L2 > 0 {
 			for v := range store.IterVariables() {
 				if v.Trainable && v.Name() == "weights" {
-					obj = Add(obj, MulScalar(ReduceAllSum(Square(v.NodeValue(x.Graph()))), l2))
+					obj = Add(obj, MulScalar(ReduceAllSum(Square(v.NodeValue(x.Graph()))), cfg.L2))
 				}
 			}
 		}
@@ -387,101 +427,34 @@ func Train(b compute.Backend, net Net, src Source, test *Dataset, cfg TrainConfi
 		return []*Node{loss, sing}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("lnn.Train: %w", err)
+		return nil, nil, err
 	}
-	defer trainExec.Finalize()
-	evalExec, err := model.NewExec(b, store, func(scope *model.Scope, x, y *Node) *Node {
+	eval, err = model.NewExec(b, store, func(scope *model.Scope, x, y *Node) *Node {
 		qdd, rc := net.Accel(scope, x)
 		loss, _ := lossGraph(cfg.Loss, qdd, y, rc, cfg.SingularTol)
 		return loss
 	})
 	if err != nil {
-		return nil, fmt.Errorf("lnn.Train: %w", err)
+		step.Finalize()
+		return nil, nil, err
 	}
-	defer evalExec.Finalize()
+	return step, eval, nil
+}
 
-	state := func(epoch, batch int) checkpointMeta {
-		return checkpointMeta{Epoch: epoch, Batch: batch, Steps: epoch*spe + batch, History: res.History, Seconds: run.Seconds(),
-			BestTest: meta.BestTest, RunKey: cfg.RunKey}
+// epochHistory returns a copy of a training.Loop history with each record at the number of epochs
+// done (Result.History's convention; the loop records at the 0-based epoch). A checkpoint written
+// before training.Loop (legacy) already counts so.
+func epochHistory(h training.History, legacy bool) training.History {
+	out := training.History{Steps: slices.Clone(h.Steps), Series: map[string][]float64{}}
+	for name, s := range h.Series {
+		out.Series[name] = slices.Clone(s)
 	}
-	save := func(epoch, batch int) error {
-		if err := run.Save(state(epoch, batch)); err != nil {
-			return fmt.Errorf("lnn.Train: %w", err)
-		}
-		return nil
-	}
-
-	run.Start(meta.Seconds)
-	states := make([]float64, 4*cfg.BatchSize)
-	accels := make([]float64, 2*cfg.BatchSize)
-	batch0 := meta.Batch
-	for epoch := meta.Epoch; epoch < cfg.Epochs; epoch++ {
-		sum, count := 0.0, 0
-		var lr float64
-		for bi := batch0; bi < spe; bi++ {
-			if training.Interrupted() {
-				return res, run.Stop(state(epoch, bi), "lnn.Train: stopped at epoch %d, batch %d", epoch, bi)
-			}
-			step := epoch*spe + bi
-			lr = cfg.LearningRate(step, epoch, total)
-			if err := lrVar.SetValue(toTensor(dt, []float64{lr})); err != nil {
-				return res, fmt.Errorf("lnn.Train: setting the learning rate: %w", err)
-			}
-			src.Fill(epoch, bi, states, accels)
-			out, err := trainExec.Call(toTensor(dt, states, cfg.BatchSize, 4), toTensor(dt, accels, cfg.BatchSize, 2))
-			if err != nil {
-				return res, fmt.Errorf("lnn.Train: step %d: %w", step, err)
-			}
-			loss, sing := scalarOf(out[0]), scalarOf(out[1])
-			if err := training.CheckFinite(step, "loss", loss); err != nil {
-				return res, fmt.Errorf("lnn.Train: %s (%.0f%% of the batch had singular Hessians; last good checkpoint %q): %w",
-					net, 100*sing, cfg.Checkpoint, err)
-			}
-			sum += loss
-			count++
-			res.Steps = step + 1
-			if cb.OnStep != nil {
-				cb.OnStep(StepInfo{Epoch: epoch, Batch: bi, Step: step, StepsPerEpoch: spe, TotalSteps: total,
-					Loss: loss, LR: lr, Singular: sing})
-			}
-			if cfg.CheckpointEvery > 0 && run.Due(cfg.CheckpointEvery) && bi+1 < spe {
-				if err := save(epoch, bi+1); err != nil {
-					return res, err
-				}
-			}
-		}
-		batch0 = 0
-		values := map[string]float64{"lr": lr}
-		if count > 0 {
-			values["train"] = sum / float64(count)
-		}
-		testLoss := math.NaN()
-		if test != nil {
-			testLoss, err = evalLoss(evalExec, dt, test, cfg.BatchSize)
-			if err != nil {
-				return res, fmt.Errorf("lnn.Train: epoch %d: %w", epoch, err)
-			}
-			values["test"] = testLoss
-		}
-		res.History.Add(epoch+1, values)
-		res.Epochs = epoch + 1
-		res.Seconds = run.Seconds()
-		if test != nil && testLoss < meta.BestTest && cfg.Checkpoint != "" {
-			meta.BestTest = testLoss
-			m := checkpointMeta{Epoch: epoch + 1, Steps: (epoch + 1) * spe, History: res.History, Seconds: res.Seconds, BestTest: testLoss, RunKey: cfg.RunKey}
-			if err := training.SaveCheckpoint(BestPath(cfg.Checkpoint), store, m); err != nil {
-				return res, fmt.Errorf("lnn.Train: %w", err)
-			}
-		}
-		if err := save(epoch+1, 0); err != nil {
-			return res, err
-		}
-		if cb.OnEpoch != nil {
-			cb.OnEpoch(EpochInfo{Epoch: epoch + 1, Train: values["train"], Test: testLoss, LR: lr,
-				History: &res.History, Elapsed: run.Elapsed()})
+	if !legacy {
+		for i := range out.Steps {
+			out.Steps[i]++
 		}
 	}
-	return res, nil
+	return out
 }
 
 // evalLoss returns the mean loss over d in chunks of at most batch samples (a smaller last chunk is
@@ -490,7 +463,8 @@ func evalLoss(exec *model.Exec, dt dtypes.DType, d *Dataset, batch int) (float64
 	bs := min(batch, d.N)
 	sum, n := 0.0, 0
 	for i := 0; i+bs <= d.N; i += bs {
-		out, err := exec.Call(toTensor(dt, d.States[4*i:4*(i+bs)], bs, 4), toTensor(dt, d.Accels[2*i:2*(i+bs)], bs, 2))
+		out, err := exec.Call(training.TensorFromFloat64s(dt, d.States[4*i:4*(i+bs)], bs, 4),
+			training.TensorFromFloat64s(dt, d.Accels[2*i:2*(i+bs)], bs, 2))
 		if err != nil {
 			return 0, err
 		}
@@ -504,44 +478,63 @@ func evalLoss(exec *model.Exec, dt dtypes.DType, d *Dataset, batch int) (float64
 func initWeights(store *model.Store, path string, net Net) error {
 	src, _, err := LoadTrained(path, net)
 	if err != nil {
-		return fmt.Errorf("lnn.Train: InitFrom: %w", err)
+		return fmt.Errorf("InitFrom: %w", err)
 	}
-	n := 0
-	for v := range store.IterVariables() {
-		sv := src.GetVariable(v.Path())
-		if sv == nil || !sv.HasValue() {
-			return fmt.Errorf("lnn.Train: InitFrom %s: no variable %s (a checkpoint of a different network?)", path, v.Path())
+	ws, bs := net.Variables(store.RootScope())
+	for _, v := range append(ws, bs...) {
+		t, err := src.GetVariable(v.Path()).Value() // LoadTrained checked it is there, of v's shape
+		if err == nil {
+			err = v.SetValue(t)
 		}
-		t, err := sv.Value()
 		if err != nil {
-			return fmt.Errorf("lnn.Train: InitFrom %s: %w", path, err)
+			return fmt.Errorf("InitFrom %s: variable %s: %w", path, v.Path(), err)
 		}
-		if !t.Shape().Equal(v.Shape()) {
-			return fmt.Errorf("lnn.Train: InitFrom %s: variable %s has shape %s, the network needs %s", path, v.Path(), t.Shape(), v.Shape())
-		}
-		if err := v.SetValue(t); err != nil {
-			return fmt.Errorf("lnn.Train: InitFrom %s: variable %s: %w", path, v.Path(), err)
-		}
-		n++
-	}
-	if n == 0 {
-		return fmt.Errorf("lnn.Train: InitFrom %s: the network has no variables", path)
 	}
 	return nil
 }
 
+// optimizerState reports whether a checkpoint variable is Train's optimizer state (Adam's moments
+// and step, the learning rate, the global step) rather than a network variable.
+func optimizerState(path string) bool {
+	return path == "/"+optimizer.GlobalStepVariableName || strings.HasPrefix(path, "/"+optimizer.Scope+"/") ||
+		strings.HasPrefix(path, "/"+optimizer.AdamDefaultScope+"/")
+}
+
 // LoadTrained loads a checkpoint written by Train (for example a shipped model under
 // notebooks/models/lnn/) into a fresh store for net, returning the store and the training history.
-// A missing file is an error.
+// A missing file is an error, and so is a checkpoint of another network: of another kind or
+// configuration (net.Identity), or, for checkpoints written before identities (format 1, accepted),
+// one that lacks a variable of net, holds it with another shape, or holds network variables that
+// net does not have.
 func LoadTrained(path string, net Net) (*model.Store, *Result, error) {
-	store := NewStore(net)
-	var meta checkpointMeta
-	found, err := training.LoadCheckpoint(path, store, &meta)
+	store := model.NewStore()
+	var st training.State
+	id := net.Identity()
+	id.Legacy = true
+	found, err := id.Load(path, store, &st)
 	if err != nil {
 		return nil, nil, fmt.Errorf("lnn.LoadTrained: %w", err)
 	}
 	if !found {
 		return nil, nil, fmt.Errorf("lnn.LoadTrained: no checkpoint at %s", path)
 	}
-	return store, &Result{Store: store, History: meta.History, Epochs: meta.Epoch, Steps: meta.Steps, Seconds: meta.Seconds}, nil
+	var missing, extra []string
+	want := NewStore(net)
+	for v := range want.IterVariables() {
+		if got := store.GetVariable(v.Path()); got == nil || !got.Shape().Equal(v.Shape()) {
+			missing = append(missing, fmt.Sprintf("%s %s", v.Path(), v.Shape()))
+		}
+	}
+	for v := range store.IterVariables() {
+		if want.GetVariable(v.Path()) == nil && !optimizerState(v.Path()) {
+			extra = append(extra, fmt.Sprintf("%s %s", v.Path(), v.Shape()))
+		}
+	}
+	if len(missing) > 0 || len(extra) > 0 {
+		return nil, nil, fmt.Errorf("lnn.LoadTrained: checkpoint %s does not hold %s (%s): it lacks %d of its variables %q "+
+			"and holds %d network variables it does not have %q", path, net, id.Kind, len(missing), missing, len(extra), extra)
+	}
+	// Every training.Loop checkpoint records its Epochs; one written before has none.
+	return store, &Result{Store: store, History: epochHistory(st.History, st.Epochs == 0), Epochs: st.Epoch, Steps: st.Steps,
+		Seconds: st.Seconds}, nil
 }

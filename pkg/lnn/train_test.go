@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/gomlx/compute"
-	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 
@@ -181,21 +183,23 @@ func TestTrajectoriesData(t *testing.T) {
 
 // analyticNet is a Net whose accelerations come from the analytic Lagrangian through nested autodiff
 // and the Euler-Lagrange solve: rolling it out must reproduce the true system.
-type analyticNet struct{ p systems.DoublePendulum }
+type analyticNet struct {
+	noVariables
+	p systems.DoublePendulum
+}
 
 func (a analyticNet) Accel(_ *model.Scope, state *Node) (*Node, *Node) {
 	q := Slice(state, AxisRange(), AxisRange(0, 2))
 	v := Slice(state, AxisRange(), AxisRange(2, 4))
 	return Accelerations(AutodiffDerivatives(analyticLagrangian(a.p), q, v), v, SolveOptions{})
 }
-func (analyticNet) NumDoF() int                { return 2 }
-func (analyticNet) String() string             { return "analytic" }
-func (analyticNet) ComputeDType() dtypes.DType { return dtypes.Float64 }
+func (analyticNet) NumDoF() int    { return 2 }
+func (analyticNet) String() string { return "analytic" }
 
 func TestRolloutAndEnergyOfExactModel(t *testing.T) {
 	b := testBackend(t)
 	sys := systems.DefaultDoublePendulum()
-	p, err := NewPredictor(b, analyticNet{sys}, model.NewStore())
+	p, err := NewPredictor(b, analyticNet{p: sys}, model.NewStore())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,4 +384,123 @@ func mustStates(t *testing.T, c StatesConfig) *Dataset {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// TestLoadTrainedRefusesOtherNetwork loads LNN checkpoints as the baseline network (and the
+// reverse): refused with an error naming both, for Train's checkpoints (their identity) and for the
+// shipped ones written before identities (format 1: their variables), which still load as what
+// they are.
+func TestLoadTrainedRefusesOtherNetwork(t *testing.T) {
+	b, net, test, src, cfg := smallTraining(t, 1)
+	cfg.StepsPerEpoch = 2
+	cfg.Checkpoint = filepath.Join(t.TempDir(), "lnn.ckpt")
+	if _, err := Train(b, net, src, test, cfg, Callbacks{}); err != nil {
+		t.Fatal(err)
+	}
+	base, err := NewBaseline(2).Hidden(net.Width, net.Depth).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{cfg.Checkpoint, BestPath(cfg.Checkpoint)} {
+		if _, _, err := LoadTrained(path, base); err == nil || !strings.Contains(err.Error(), "lnn.Model") ||
+			!strings.Contains(err.Error(), "lnn.Baseline") {
+			t.Errorf("%s as the baseline: err = %v, want one naming lnn.Model and lnn.Baseline", filepath.Base(path), err)
+		} else {
+			t.Log(err)
+		}
+	}
+	if _, err := Train(b, base, src, test, cfg, Callbacks{}); err == nil || !strings.Contains(err.Error(), "lnn.Baseline") {
+		t.Errorf("training the baseline from the LNN's checkpoint: err = %v", err)
+	}
+
+	dir := filepath.Join("..", "..", "notebooks", "models", "lnn")
+	lnnPath, basePath := filepath.Join(dir, "lnn_3x128.ckpt"), filepath.Join(dir, "baseline_3x128.ckpt")
+	for _, p := range []string{lnnPath, basePath} {
+		if _, err := os.Stat(p); err != nil {
+			t.Skipf("no shipped model: %v", err)
+		}
+	}
+	s, err := DoublePendulumSetup(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		path      string
+		net       Net
+		ok        bool
+		mentioned []string
+	}{
+		{lnnPath, s.LNN, true, nil},
+		{basePath, s.Baseline, true, nil},
+		{lnnPath, s.Baseline, false, []string{"lnn.Baseline", "/lnn/dense_0/weights", "/baseline/dense_0/weights"}},
+		{basePath, s.LNN, false, []string{"lnn.Model", "/baseline/dense_0/weights", "/lnn/dense_0/weights"}},
+	} {
+		_, res, err := LoadTrained(c.path, c.net)
+		if c.ok {
+			if err != nil || res.Epochs == 0 || res.History.Steps[0] != 1 {
+				t.Errorf("shipped %s as %s: %v", filepath.Base(c.path), c.net, err)
+			}
+			continue
+		}
+		if err == nil {
+			t.Errorf("shipped %s loaded as %s", filepath.Base(c.path), c.net)
+			continue
+		}
+		t.Log(err)
+		for _, want := range c.mentioned {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("shipped %s as %s: error %q does not name %s", filepath.Base(c.path), c.net, err, want)
+			}
+		}
+	}
+}
+
+// TestTrainResumesMidEpoch interrupts training in the middle of an epoch (SIGINT: the checkpoint is
+// saved at that batch) and resumes it: the result is the uninterrupted run's, bit for bit.
+func TestTrainResumesMidEpoch(t *testing.T) {
+	b, net, test, src, cfg := smallTraining(t, 2)
+	cfg.StepsPerEpoch = 10
+	ref, err := Train(b, net, src, test, cfg, Callbacks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Checkpoint = filepath.Join(t.TempDir(), "mid.ckpt")
+	defer training.ResetInterrupt()
+	stop := Callbacks{OnStep: func(s StepInfo) {
+		if s.Step == 12 {
+			p, err := os.FindProcess(os.Getpid())
+			if err == nil {
+				err = p.Signal(os.Interrupt)
+			}
+			if err != nil {
+				t.Skipf("cannot interrupt this process: %v", err)
+			}
+			for !training.Interrupted() {
+				time.Sleep(time.Millisecond)
+			}
+		}
+	}}
+	r1, err := Train(b, net, src, test, cfg, stop)
+	if !errors.Is(err, training.ErrInterrupted) || r1.Steps != 13 || r1.Epochs != 1 {
+		t.Fatalf("interrupted run: %d steps, %d epochs, err %v; want 13, 1, ErrInterrupted", r1.Steps, r1.Epochs, err)
+	}
+	training.ResetInterrupt()
+	var first StepInfo
+	r2, err := Train(b, net, src, test, cfg, Callbacks{OnStep: func(s StepInfo) {
+		if first.Step == 0 {
+			first = s
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r2.Resumed || first.Epoch != 1 || first.Batch != 3 || first.Step != 13 || r2.Steps != 20 {
+		t.Fatalf("resumed at epoch %d batch %d step %d (resumed %v), ended after %d steps; want epoch 1 batch 3 step 13, 20",
+			first.Epoch, first.Batch, first.Step, r2.Resumed, r2.Steps)
+	}
+	for _, name := range []string{"train", "test", "lr"} {
+		if got, want := r2.History.Series[name], ref.History.Series[name]; !slices.Equal(got, want) {
+			t.Errorf("%s after resuming mid-epoch %v, uninterrupted %v", name, got, want)
+		}
+	}
 }
