@@ -391,21 +391,18 @@ func (a *Autoencoder) Train(x, y, xVal, yVal []float32, cfg TrainConfig) (*Train
 	}
 	train, err := newDataset(x, y, a.Config.Input, a.Config.Output)
 	if err != nil {
-		return nil, fmt.Errorf("autoencoder train: %w", err)
+		return nil, fmt.Errorf("led.Autoencoder.Train: %w", err)
 	}
 	var val *dataset
 	if len(xVal) > 0 {
 		if val, err = newDataset(xVal, yVal, a.Config.Input, a.Config.Output); err != nil {
-			return nil, fmt.Errorf("autoencoder validation: %w", err)
+			return nil, fmt.Errorf("led.Autoencoder.Train: validation data: %w", err)
 		}
 	}
 	loss := func(scope *model.Scope, x, y *Node) *Node {
 		return lossFn(cfg.Loss, a.DecodeGraph(scope, a.EncodeGraph(scope, x)), y)
 	}
-	res, err := fit(a.backend, a.store, loss, train, val, cfg)
+	res, err := fit("led.Autoencoder.Train", a.Config.identity(), a.backend, a.store, loss, train, val, cfg)
 	a.encExec, a.decExec = nil, nil // weights may have been replaced by the best ones
-	if err != nil {
-		return res, fmt.Errorf("autoencoder train: %w", err)
-	}
-	return res, nil
+	return res, err
 }

@@ -3,7 +3,9 @@ package led
 import (
 	"errors"
 	"math"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/dynlearn/dynlearn/pkg/training"
@@ -231,5 +233,70 @@ func TestFieldDecoderTrains(t *testing.T) {
 	t.Logf("relative reconstruction error: dense decoder %.3f, field decoder %.3f", rel[false], rel[true])
 	if rel[true] > 0.2 {
 		t.Errorf("field decoder relative error %.3f, want <= 0.2", rel[true])
+	}
+}
+
+// A run continued from its checkpoint (3 epochs, then 6) ends with the weights of an uninterrupted
+// 6-epoch run: the optimizer state is resumed and the shuffles are replayed. The checkpoint is
+// refused by a model of another kind or shape, and the best weights go to training.BestPath.
+func TestTrainResumesExactly(t *testing.T) {
+	x := make([]float32, 40*4)
+	for i := range x {
+		x[i] = float32(math.Sin(0.37 * float64(i)))
+	}
+	fit := TrainConfig{Epochs: 6, BatchSize: 8, LearningRate: 1e-2, Seed: 3}
+	newAE := func() *Autoencoder {
+		ae, err := NewAutoencoder(4).Dense(8).Latent(2).Done()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ae
+	}
+	ref := newAE()
+	if _, err := ref.Train(x, nil, nil, nil, fit); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	fit.Checkpoint = filepath.Join(dir, "ae.ckpt")
+	short := fit
+	short.Epochs = 3
+	if _, err := newAE().Train(x, nil, nil, nil, short); err != nil {
+		t.Fatal(err)
+	}
+	ae := newAE()
+	res, err := ae.Train(x, nil, nil, nil, fit)
+	if err != nil || res.Epochs != 6 || res.Stopped != "epochs" || len(res.History.Steps) != 6 {
+		t.Fatalf("continued run: %+v, %v", res, err)
+	}
+	want, _ := ref.Reconstruct(x)
+	got, _ := ae.Reconstruct(x)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("continued run reconstructs %g at %d, uninterrupted %g", got[i], i, want[i])
+		}
+	}
+	if res, err := newAE().Train(x, nil, nil, nil, fit); err != nil || res.Stopped != "finished earlier (epochs)" {
+		t.Errorf("finished run: stopped %q, %v", res.Stopped, err)
+	}
+
+	other, _ := NewAutoencoder(4).Dense(16).Latent(2).Done()
+	if _, err := other.Train(x, nil, nil, nil, fit); err == nil || !strings.Contains(err.Error(), "another configuration") {
+		t.Errorf("resuming a checkpoint of another shape: err = %v", err)
+	}
+	p, _ := NewPropagator(4).LSTM(4).Window(3).Done()
+	if _, err := p.Train([][]float32{x}, nil, fit); err == nil || !strings.Contains(err.Error(), "led.Autoencoder") {
+		t.Errorf("resuming an autoencoder checkpoint as a propagator: err = %v", err)
+	}
+
+	fit.Checkpoint = filepath.Join(dir, "val.ckpt")
+	fit.Epochs = 2
+	if _, err := newAE().Train(x, nil, x[:8*4], nil, fit); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(training.BestPath(fit.Checkpoint)); err != nil {
+		t.Errorf("best weights: %v", err)
+	}
+	if _, err := LoadAutoencoder(filepath.Join(dir, "none.ckpt")); err == nil || !strings.Contains(err.Error(), "no model at") {
+		t.Errorf("missing model: err = %v", err)
 	}
 }

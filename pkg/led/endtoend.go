@@ -5,6 +5,8 @@ import (
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph-building file, GoMLX convention
 	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
 // TrainEndToEnd trains the autoencoder and a unidirectional propagator jointly, as the original
@@ -15,16 +17,16 @@ import (
 // trajectories of frames ([T][AE.InSize()] each, already scaled as the autoencoder expects).
 func TrainEndToEnd(ae *Autoencoder, p *Propagator, sequences, val [][]float32, cfg TrainConfig) (*TrainResult, error) {
 	if ae.store != p.store {
-		return nil, fmt.Errorf("led end-to-end: the autoencoder and the propagator must share a store (use PropagatorBuilder.Store)")
+		return nil, fmt.Errorf("led.TrainEndToEnd: the autoencoder and the propagator must share a store (use PropagatorBuilder.Store)")
 	}
 	if p.Config.Bidirectional || p.Config.Scale {
-		return nil, fmt.Errorf("led end-to-end: needs a unidirectional propagator without latent scaling")
+		return nil, fmt.Errorf("led.TrainEndToEnd: needs a unidirectional propagator without latent scaling")
 	}
 	if p.Config.Dim != ae.Config.Latent {
-		return nil, fmt.Errorf("led end-to-end: propagator dimension %d != latent dimension %d", p.Config.Dim, ae.Config.Latent)
+		return nil, fmt.Errorf("led.TrainEndToEnd: propagator dimension %d != latent dimension %d", p.Config.Dim, ae.Config.Latent)
 	}
 	if ae.InSize() != ae.OutSize() {
-		return nil, fmt.Errorf("led end-to-end: needs an autoencoder with equal input and output shapes")
+		return nil, fmt.Errorf("led.TrainEndToEnd: needs an autoencoder with equal input and output shapes")
 	}
 	w, in := p.Config.Window, ae.InSize()
 	frameDims := ae.Config.Input
@@ -38,12 +40,12 @@ func TrainEndToEnd(ae *Autoencoder, p *Propagator, sequences, val [][]float32, c
 	}
 	train, err := mk(sequences)
 	if err != nil {
-		return nil, fmt.Errorf("led end-to-end: %w", err)
+		return nil, fmt.Errorf("led.TrainEndToEnd: %w", err)
 	}
 	var vd *dataset
 	if len(val) > 0 {
 		if vd, err = mk(val); err != nil {
-			return nil, fmt.Errorf("led end-to-end validation: %w", err)
+			return nil, fmt.Errorf("led.TrainEndToEnd: validation data: %w", err)
 		}
 	}
 	lat := ae.Config.Latent
@@ -61,11 +63,9 @@ func TrainEndToEnd(ae *Autoencoder, p *Propagator, sequences, val [][]float32, c
 		fwd := lossFn(cfg.Loss, xp, xt)
 		return DivScalar(Add(Add(rec, dyn), fwd), 3)
 	}
-	res, err := fit(ae.backend, ae.store, loss, train, vd, cfg)
+	id := training.NewIdentity(kindEndToEnd, struct{ AE, Prop any }{ae.Config.shape(), p.Config.shape()})
+	res, err := fit("led.TrainEndToEnd", id, ae.backend, ae.store, loss, train, vd, cfg)
 	ae.encExec, ae.decExec = nil, nil
 	p.seqExec, p.rollExec, p.winExec = nil, nil, nil
-	if err != nil {
-		return res, fmt.Errorf("led end-to-end: %w", err)
-	}
-	return res, nil
+	return res, err
 }

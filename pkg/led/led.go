@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/dynlearn/dynlearn/pkg/backend"
@@ -223,23 +224,15 @@ func modelOnly(store *model.Store, prefix string) (*model.Store, error) {
 func (a *Autoencoder) Save(path string) error {
 	s, err := modelOnly(a.store, "/autoencoder")
 	if err != nil {
-		return fmt.Errorf("save autoencoder: %w", err)
+		return fmt.Errorf("led: save autoencoder: %w", err)
 	}
-	return training.SaveCheckpoint(path, s, savedModel{Kind: "autoencoder", AE: a.Config})
+	return a.Config.identity().Save(path, s, savedModel{Kind: "autoencoder", AE: a.Config}, nil)
 }
 
-// LoadAutoencoder reads a model written by Autoencoder.Save.
+// LoadAutoencoder reads a model written by Autoencoder.Save (also the shipped models, written
+// before checkpoints recorded their model).
 func LoadAutoencoder(path string) (*Autoencoder, error) {
-	store := model.NewStore()
-	var m savedModel
-	found, err := training.LoadCheckpoint(path, store, &m)
-	if err != nil {
-		return nil, fmt.Errorf("load autoencoder: %w", err)
-	}
-	if !found || m.Kind != "autoencoder" {
-		return nil, fmt.Errorf("load autoencoder: %s is missing or holds a %q", path, m.Kind)
-	}
-	b, err := backend.New()
+	store, m, b, err := loadSaved("led.LoadAutoencoder", path, kindAutoencoder, "autoencoder")
 	if err != nil {
 		return nil, err
 	}
@@ -250,25 +243,83 @@ func LoadAutoencoder(path string) (*Autoencoder, error) {
 func (p *Propagator) Save(path string) error {
 	s, err := modelOnly(p.store, "/propagator")
 	if err != nil {
-		return fmt.Errorf("save propagator: %w", err)
+		return fmt.Errorf("led: save propagator: %w", err)
 	}
-	return training.SaveCheckpoint(path, s, savedModel{Kind: "propagator", Prop: p.Config, Scaler: p.Scaler, Lo: p.Lo, Hi: p.Hi})
+	return p.Config.identity().Save(path, s, savedModel{Kind: "propagator", Prop: p.Config, Scaler: p.Scaler, Lo: p.Lo, Hi: p.Hi}, nil)
 }
 
-// LoadPropagator reads a model written by Propagator.Save.
+// LoadPropagator reads a model written by Propagator.Save (also the shipped models, written before
+// checkpoints recorded their model).
 func LoadPropagator(path string) (*Propagator, error) {
-	store := model.NewStore()
-	var m savedModel
-	found, err := training.LoadCheckpoint(path, store, &m)
-	if err != nil {
-		return nil, fmt.Errorf("load propagator: %w", err)
-	}
-	if !found || m.Kind != "propagator" {
-		return nil, fmt.Errorf("load propagator: %s is missing or holds a %q", path, m.Kind)
-	}
-	b, err := backend.New()
+	store, m, b, err := loadSaved("led.LoadPropagator", path, kindPropagator, "propagator")
 	if err != nil {
 		return nil, err
 	}
 	return &Propagator{Config: m.Prop, Scaler: m.Scaler, Lo: m.Lo, Hi: m.Hi, store: store, backend: b}, nil
+}
+
+// loadSaved reads a model saved by Save: a checkpoint of the given kind, or a legacy one (format 1,
+// the shipped models) whose metadata says it holds a want. fn prefixes the errors.
+func loadSaved(fn, path, kind, want string) (*model.Store, *savedModel, compute.Backend, error) {
+	store := model.NewStore()
+	var m savedModel
+	found, err := training.Identity{Kind: kind, Legacy: true}.Load(path, store, &m)
+	switch {
+	case err != nil:
+		return nil, nil, nil, fmt.Errorf("%s: %w", fn, err)
+	case !found:
+		return nil, nil, nil, fmt.Errorf("%s: no model at %s", fn, path)
+	case m.Kind == "":
+		return nil, nil, nil, fmt.Errorf("%s: %s holds no saved led model (a training checkpoint?), want a saved %s model", fn, path, want)
+	case m.Kind != want:
+		return nil, nil, nil, fmt.Errorf("%s: %s holds a saved %s model, want a saved %s model", fn, path, m.Kind, want)
+	}
+	b, err := backend.New()
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("%s: %w", fn, err)
+	}
+	return store, &m, b, nil
+}
+
+// The model kinds of led's checkpoints (training.Identity): saved models and training runs.
+const (
+	kindAutoencoder = "led.Autoencoder" // also the super-resolution autoencoder (Output != Input)
+	kindPropagator  = "led.Propagator"
+	kindEndToEnd    = "led.EndToEnd" // an autoencoder and a propagator trained jointly in one store
+)
+
+// shape returns the configuration fields that shape the autoencoder's variables.
+func (c AutoencoderConfig) shape() any {
+	out := c.Output
+	if len(out) == 0 {
+		out = c.Input
+	}
+	return struct {
+		Input, Output []int
+		Conv          []ConvSpec
+		Dense         []int
+		Latent        int
+		LayerNorm     bool
+		Field         []int
+	}{c.Input, out, c.Conv, c.Dense, c.Latent, c.LayerNorm, c.Field}
+}
+
+// identity is the autoencoder's identity in checkpoints.
+func (c AutoencoderConfig) identity() training.Identity {
+	return training.NewIdentity(kindAutoencoder, c.shape())
+}
+
+// shape returns the configuration fields that shape the propagator's variables.
+func (c PropagatorConfig) shape() any {
+	return struct {
+		Dim           int
+		LSTM          []int
+		Bidirectional bool
+		Dense         []int
+	}{c.Dim, c.LSTM, c.Bidirectional, c.Dense}
+}
+
+// identity is the propagator's identity in checkpoints.
+func (c PropagatorConfig) identity() training.Identity {
+	return training.NewIdentity(kindPropagator, c.shape())
 }

@@ -3,6 +3,7 @@ package led
 import (
 	"math"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -64,8 +65,8 @@ func TestLEDAlternationAndSaveLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadPropagator(filepath.Join(dir, "ae.ckpt")); err == nil {
-		t.Error("loading an autoencoder as a propagator accepted")
+	if _, err := LoadPropagator(filepath.Join(dir, "ae.ckpt")); err == nil || !strings.Contains(err.Error(), "led.Autoencoder") {
+		t.Errorf("loading an autoencoder as a propagator: err = %v, want one naming led.Autoencoder", err)
 	}
 	truth := travelling(60, n, 1.3)
 	warm := truth[:10*n]

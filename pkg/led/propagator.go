@@ -276,7 +276,7 @@ func (p *Propagator) Train(series, val [][]float32, cfg TrainConfig) (*TrainResu
 	if p.Config.Scale {
 		sc, err := NewStandardScaler(series, p.Config.Dim)
 		if err != nil {
-			return nil, fmt.Errorf("propagator train: %w", err)
+			return nil, fmt.Errorf("led.Propagator.Train: %w", err)
 		}
 		p.Scaler = sc
 	}
@@ -290,13 +290,13 @@ func (p *Propagator) Train(series, val [][]float32, cfg TrainConfig) (*TrainResu
 	sc := scaled(series)
 	train, err := p.trainingPairs(sc)
 	if err != nil {
-		return nil, fmt.Errorf("propagator train: %w", err)
+		return nil, fmt.Errorf("led.Propagator.Train: %w", err)
 	}
 	p.setBounds(sc)
 	var vd *dataset
 	if len(val) > 0 {
 		if vd, err = p.trainingPairs(scaled(val)); err != nil {
-			return nil, fmt.Errorf("propagator validation: %w", err)
+			return nil, fmt.Errorf("led.Propagator.Train: validation data: %w", err)
 		}
 	}
 	from := p.Config.LossFrom
@@ -311,12 +311,9 @@ func (p *Propagator) Train(series, val [][]float32, cfg TrainConfig) (*TrainResu
 		}
 		return lossFn(cfg.Loss, pred, y)
 	}
-	res, err := fit(p.backend, p.store, loss, train, vd, cfg)
+	res, err := fit("led.Propagator.Train", p.Config.identity(), p.backend, p.store, loss, train, vd, cfg)
 	p.seqExec, p.rollExec, p.winExec = nil, nil, nil
-	if err != nil {
-		return res, fmt.Errorf("propagator train: %w", err)
-	}
-	return res, nil
+	return res, err
 }
 
 // setBounds records the training range of each latent coordinate, widened by 10% on each side.

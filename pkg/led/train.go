@@ -32,8 +32,9 @@ type TrainConfig struct {
 	Schedule string `json:",omitempty"`
 	// FinalLR is the learning rate the cosine schedule ends at (default LearningRate/100 when 0).
 	FinalLR float64 `json:",omitempty"`
-	// Checkpoint is the file the run is saved to after every epoch (atomically) and resumed from;
-	// "" disables checkpointing. The best weights go to Checkpoint + ".best".
+	// Checkpoint is the file the run is saved to (atomically, every 30 s, on an interrupt and at
+	// the end) and resumed from; "" disables checkpointing. The best weights go to
+	// training.BestPath(Checkpoint).
 	Checkpoint string `json:"-"`
 	// OnEpoch, when set, is called after every epoch (for progress bars and live loss charts).
 	OnEpoch func(EpochStats) `json:"-"`
@@ -55,16 +56,6 @@ type TrainResult struct {
 	BestVal   float64
 	Stopped   string // Why training stopped: "epochs", "early stopping" or "finished earlier" (resumed a completed run).
 	Seconds   float64
-}
-
-// trainMeta is saved in checkpoints.
-type trainMeta struct {
-	Epoch, BestEpoch, Bad int
-	BestVal               float64
-	History               training.History
-	Done                  bool
-	Stopped               string
-	Seconds               float64
 }
 
 // CheckpointPath returns <cache dir>/led/<name>-<hash of cfg>.ckpt: a checkpoint file keyed by the
@@ -131,41 +122,6 @@ func lossFn(kind string, pred, target *Node) *Node {
 	return ReduceAllMean(Square(d))
 }
 
-// snapshot copies every variable value of the store (the best weights so far).
-func snapshot(store *model.Store) (map[string]*tensors.Tensor, error) {
-	m := map[string]*tensors.Tensor{}
-	for v := range store.IterVariables() {
-		if !v.HasValue() {
-			continue
-		}
-		t, err := v.Value()
-		if err != nil {
-			return nil, err
-		}
-		c, err := t.LocalClone()
-		if err != nil {
-			return nil, err
-		}
-		m[v.Path()] = c
-	}
-	return m, nil
-}
-
-func restore(store *model.Store, snap map[string]*tensors.Tensor) error {
-	for path, t := range snap {
-		if v := store.GetVariable(path); v != nil {
-			c, err := t.LocalClone()
-			if err != nil {
-				return err
-			}
-			if err := v.SetValue(c); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 // LearningRateAt returns the learning rate of the schedule at a 0-based step of total steps.
 func (c TrainConfig) LearningRateAt(step, total int) float64 {
 	lr := c.LearningRate
@@ -183,26 +139,29 @@ func (c TrainConfig) LearningRateAt(step, total int) float64 {
 	return final + (lr-final)*0.5*(1+math.Cos(math.Pi*frac))
 }
 
-// fit trains the model whose loss graph is loss(scope, x, y) on train, with early stopping on val.
-func fit(b compute.Backend, store *model.Store, loss func(scope *model.Scope, x, y *Node) *Node,
+// fit trains the model whose loss graph is loss(scope, x, y) on train with Adam on shuffled
+// mini-batches, on a training.Loop named name whose checkpoints carry id: early stopping on the
+// validation loss val (nil: none) with the best weights restored, the learning rate of
+// cfg.LearningRateAt set before every step, cfg.OnEpoch called after every epoch.
+func fit(name string, id training.Identity, b compute.Backend, store *model.Store, loss func(scope *model.Scope, x, y *Node) *Node,
 	train, val *dataset, cfg TrainConfig) (*TrainResult, error) {
 	if cfg.Epochs < 1 || cfg.BatchSize < 1 {
-		return nil, fmt.Errorf("Epochs=%d and BatchSize=%d must be >= 1", cfg.Epochs, cfg.BatchSize)
+		return nil, fmt.Errorf("%s: Epochs=%d and BatchSize=%d must be >= 1", name, cfg.Epochs, cfg.BatchSize)
 	}
 	if cfg.LearningRate == 0 {
 		cfg.LearningRate = 1e-3
 	}
 	if !(cfg.LearningRate > 0) || cfg.Patience < 0 || cfg.StepsPerEpoch < 0 {
-		return nil, fmt.Errorf("LearningRate=%g must be > 0, Patience=%d and StepsPerEpoch=%d >= 0", cfg.LearningRate, cfg.Patience, cfg.StepsPerEpoch)
+		return nil, fmt.Errorf("%s: LearningRate=%g must be > 0, Patience=%d and StepsPerEpoch=%d >= 0", name, cfg.LearningRate, cfg.Patience, cfg.StepsPerEpoch)
 	}
 	if k := strings.ToLower(cfg.Loss); k != "" && k != "mse" && k != "mae" {
-		return nil, fmt.Errorf("unknown loss %q (mse or mae)", cfg.Loss)
+		return nil, fmt.Errorf("%s: unknown loss %q (mse or mae)", name, cfg.Loss)
 	}
 	if k := strings.ToLower(cfg.Schedule); k != "" && k != "constant" && k != "cosine" {
-		return nil, fmt.Errorf("unknown learning-rate schedule %q (constant or cosine)", cfg.Schedule)
+		return nil, fmt.Errorf("%s: unknown learning-rate schedule %q (constant or cosine)", name, cfg.Schedule)
 	}
 	if cfg.FinalLR < 0 || cfg.FinalLR > cfg.LearningRate {
-		return nil, fmt.Errorf("FinalLR=%g must be in [0, LearningRate=%g]", cfg.FinalLR, cfg.LearningRate)
+		return nil, fmt.Errorf("%s: FinalLR=%g must be in [0, LearningRate=%g]", name, cfg.FinalLR, cfg.LearningRate)
 	}
 	bs := min(cfg.BatchSize, train.n)
 	stepsPerEpoch := train.n / bs
@@ -218,161 +177,103 @@ func fit(b compute.Backend, store *model.Store, loss func(scope *model.Scope, x,
 		return l
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	evalExec, err := model.NewExec(b, store, loss)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-
-	meta := trainMeta{BestVal: math.Inf(1), BestEpoch: -1}
-	var best map[string]*tensors.Tensor
-	run := training.NewRun(cfg.Checkpoint, store)
-	if cfg.Checkpoint != "" {
-		found, err := run.Load(&meta)
-		if err != nil {
-			return nil, fmt.Errorf("resume: %w", err)
-		}
-		if found {
-			bestStore := model.NewStore()
-			if ok, err := training.LoadCheckpoint(cfg.Checkpoint+".best", bestStore, nil); err != nil {
-				return nil, fmt.Errorf("resume best weights: %w", err)
-			} else if ok {
-				if best, err = snapshot(bestStore); err != nil {
-					return nil, err
-				}
-			}
-			if meta.Done && meta.Stopped == "epochs" && meta.Epoch < cfg.Epochs {
-				meta.Done = false // a larger epoch budget continues a run that ran out of epochs
-			}
-			if meta.Done {
-				res := &TrainResult{History: meta.History, Epochs: meta.Epoch, BestEpoch: meta.BestEpoch, BestVal: meta.BestVal,
-					Stopped: "finished earlier (" + meta.Stopped + ")", Seconds: meta.Seconds}
-				return res, nil
-			}
-		}
-	}
-
-	run.Start(meta.Seconds)
-	rng := rand.New(rand.NewPCG(cfg.Seed, uint64(meta.Epoch)))
-	perm := make([]int, train.n)
-	for i := range perm {
-		perm[i] = i
-	}
-	save := func() error {
-		meta.Seconds = run.Seconds()
-		return run.Save(meta)
-	}
-	evaluate := func(d *dataset) (float64, error) {
-		sum, cnt := 0.0, 0
-		idx := make([]int, 0, bs)
-		for s := 0; s+bs <= d.n; s += bs { // full batches only: one compiled graph
-			idx = idx[:0]
-			for i := s; i < s+bs; i++ {
-				idx = append(idx, i)
-			}
-			x, y := d.batch(idx)
-			out, err := evalExec.Exec(x, y)
-			if err != nil {
-				return 0, err
-			}
-			sum += float64(tensors.ToScalar[float32](out[0]))
-			cnt++
-		}
-		if cnt == 0 { // fewer samples than a batch: evaluate them all at once
-			idx = idx[:0]
-			for i := 0; i < d.n; i++ {
-				idx = append(idx, i)
-			}
-			x, y := d.batch(idx)
-			out, err := evalExec.Exec(x, y)
-			if err != nil {
-				return 0, err
-			}
-			return float64(tensors.ToScalar[float32](out[0])), nil
-		}
-		return sum / float64(cnt), nil
-	}
-
-	stopped := "epochs"
-	step := 0
-	for meta.Epoch < cfg.Epochs {
-		rng.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
-		steps := train.n / bs
-		if cfg.StepsPerEpoch > 0 {
-			steps = min(steps, cfg.StepsPerEpoch)
-		}
-		sum := 0.0
-		for k := 0; k < steps; k++ {
-			lr := cfg.LearningRateAt(meta.Epoch*stepsPerEpoch+k, cfg.Epochs*stepsPerEpoch)
+	order := &shuffle{seed: cfg.Seed, n: train.n}
+	ran := false // an epoch ended in this call: a resumed run that returns at once had finished earlier
+	loop := &training.Loop{
+		Name: name, Store: store, Checkpoint: cfg.Checkpoint, Identity: id,
+		Epochs: cfg.Epochs, StepsPerEpoch: stepsPerEpoch, LossNames: []string{"train"},
+		Step: func(s *training.State) ([]float64, error) {
+			lr := cfg.LearningRateAt(s.Epoch*stepsPerEpoch+s.Batch, s.Epochs*stepsPerEpoch)
 			if err := lrVar.SetValue(tensors.FromScalar(float32(lr))); err != nil {
 				return nil, fmt.Errorf("setting the learning rate: %w", err)
 			}
-			x, y := train.batch(perm[k*bs : (k+1)*bs])
+			x, y := train.batch(order.at(s.Epoch)[s.Batch*bs : (s.Batch+1)*bs])
 			out, err := stepExec.Exec(x, y)
 			if err != nil {
 				return nil, err
 			}
-			l := float64(tensors.ToScalar[float32](out[0]))
-			if err := training.CheckFinite(step, "loss", l); err != nil {
-				return nil, err
+			return []float64{float64(tensors.ToScalar[float32](out[0]))}, nil
+		},
+		Evaluate: func(*training.State) (map[string]float64, error) {
+			if val == nil {
+				return map[string]float64{"val": math.NaN()}, nil
 			}
-			sum += l
-			step++
-			if training.Interrupted() {
-				meta.Seconds = run.Seconds()
-				return nil, run.Stop(meta, "epoch %d", meta.Epoch)
+			v, err := evaluate(evalExec, val, bs)
+			return map[string]float64{"val": v}, err
+		},
+		OnEpoch: []func(*training.State) error{func(s *training.State) error {
+			ran = true
+			if cfg.OnEpoch != nil {
+				cfg.OnEpoch(EpochStats{Epoch: s.Epoch, Epochs: s.Epochs, Train: s.Record["train"], Val: s.Record["val"],
+					Best: val != nil && s.Bad == 0 && s.BestEpoch == s.Epoch-1, Elapsed: s.Elapsed})
 			}
-		}
-		trainLoss := sum / float64(steps)
-		valLoss := math.NaN()
-		improved := false
-		if val != nil {
-			var err error
-			if valLoss, err = evaluate(val); err != nil {
-				return nil, err
-			}
-			if err := training.CheckFinite(step, "validation loss", valLoss); err != nil {
-				return nil, err
-			}
-			if valLoss < meta.BestVal {
-				improved = true
-				meta.BestVal, meta.BestEpoch, meta.Bad = valLoss, meta.Epoch, 0
-				if best, err = snapshot(store); err != nil {
-					return nil, err
-				}
-				if cfg.Checkpoint != "" {
-					if err := training.SaveCheckpoint(cfg.Checkpoint+".best", store, nil); err != nil {
-						return nil, err
-					}
-				}
-			} else {
-				meta.Bad++
-			}
-		}
-		meta.History.Add(meta.Epoch, map[string]float64{"train": trainLoss, "val": valLoss})
-		meta.Epoch++
-		if cfg.OnEpoch != nil {
-			cfg.OnEpoch(EpochStats{Epoch: meta.Epoch, Epochs: cfg.Epochs, Train: trainLoss, Val: valLoss, Best: improved,
-				Elapsed: run.Elapsed()})
-		}
-		if cfg.Patience > 0 && meta.Bad >= cfg.Patience {
-			stopped = "early stopping"
-			break
-		}
-		if err := save(); err != nil {
-			return nil, err
-		}
+			return nil
+		}},
 	}
-	if best != nil {
-		if err := restore(store, best); err != nil {
-			return nil, fmt.Errorf("restoring the best weights: %w", err)
-		}
+	if val != nil {
+		loop.Monitor, loop.Patience, loop.RestoreBest = "val", cfg.Patience, true
 	}
-	meta.Done, meta.Stopped = true, stopped
-	if err := save(); err != nil {
+	st, err := loop.Run()
+	if err != nil {
 		return nil, err
 	}
-	return &TrainResult{History: meta.History, Epochs: meta.Epoch, BestEpoch: meta.BestEpoch, BestVal: meta.BestVal,
-		Stopped: stopped, Seconds: meta.Seconds}, nil
+	res := &TrainResult{History: st.History, Epochs: st.Epoch, BestEpoch: st.BestEpoch, BestVal: st.Best,
+		Stopped: st.Stopped, Seconds: st.Seconds}
+	if st.Resumed && !ran {
+		res.Stopped = "finished earlier (" + st.Stopped + ")"
+	}
+	return res, nil
+}
+
+// shuffle is the order of the training samples in each epoch: the identity permutation shuffled
+// once per epoch, in turn, by one generator seeded with (seed, 0). at replays the shuffles from the
+// start when a run resumes, so a resumed run sees the batches of an uninterrupted one.
+type shuffle struct {
+	seed  uint64
+	n     int
+	rng   *rand.Rand
+	perm  []int
+	epoch int // the epoch perm belongs to
+}
+
+func (o *shuffle) at(epoch int) []int {
+	if o.perm == nil || epoch < o.epoch {
+		o.rng, o.perm, o.epoch = rand.New(rand.NewPCG(o.seed, 0)), make([]int, o.n), -1
+		for i := range o.perm {
+			o.perm[i] = i
+		}
+	}
+	for ; o.epoch < epoch; o.epoch++ {
+		o.rng.Shuffle(o.n, func(i, j int) { o.perm[i], o.perm[j] = o.perm[j], o.perm[i] })
+	}
+	return o.perm
+}
+
+// evaluate returns the mean loss of evalExec over the full batches of bs samples of d (one compiled
+// graph), or over all of d at once when it holds fewer than bs samples.
+func evaluate(evalExec *model.Exec, d *dataset, bs int) (float64, error) {
+	if d.n < bs {
+		bs = d.n
+	}
+	sum, cnt := 0.0, 0
+	idx := make([]int, bs)
+	for s := 0; s+bs <= d.n; s += bs {
+		for i := range idx {
+			idx[i] = s + i
+		}
+		x, y := d.batch(idx)
+		out, err := evalExec.Exec(x, y)
+		if err != nil {
+			return 0, err
+		}
+		sum += float64(tensors.ToScalar[float32](out[0]))
+		cnt++
+	}
+	return sum / float64(cnt), nil
 }
