@@ -27,9 +27,12 @@
 //     led-superresolution): `go run ./cmd/dynlearn train NAME --out notebooks/models/led` writes the
 //     shipped models.
 //
-// Training (every Train method) uses Adam on mini-batches, reports each epoch through
-// TrainConfig.OnEpoch (for plotting.LiveChart), stops early on the validation loss and restores the
-// best weights, checks every loss for NaN/Inf (training.ErrDiverged), checkpoints atomically after
-// every epoch and resumes from the checkpoint (TrainConfig.Checkpoint), and on SIGINT/SIGTERM saves
-// and returns training.ErrInterrupted.
+// Training (every Train method) is Adam on shuffled mini-batches with the learning-rate schedule of
+// TrainConfig, run by training.Loop: it reports each epoch through TrainConfig.OnEpoch (for
+// plotting.LiveChart), stops early on the validation loss and restores the best weights (kept in
+// training.BestPath(Checkpoint)), checks every loss for NaN/Inf (training.ErrDiverged), checkpoints
+// atomically and resumes exactly from the checkpoint (TrainConfig.Checkpoint), and on SIGINT/SIGTERM
+// saves and returns training.ErrInterrupted. Checkpoints and saved models know their model
+// (led.Autoencoder, led.Propagator, led.EndToEnd and the shape of its configuration): another one
+// is refused with an error naming both.
 package led
