@@ -71,7 +71,7 @@ type Loop struct {
 	// means are still recorded at this rate.
 	EvalEvery int
 	// Monitor names the metric (of Evaluate, or a loss name) whose lowest value marks the best
-	// weights, saved to BestPath(Checkpoint) ("" = none).
+	// weights, saved with the State of that moment to BestPath(Checkpoint) ("" = none).
 	Monitor string
 	// RestoreBest puts the best weights back into Store at the end of the run.
 	RestoreBest bool
@@ -80,6 +80,8 @@ type Loop struct {
 
 	// CheckpointEvery is the wall time between checkpoints (0: 30 s).
 	CheckpointEvery time.Duration
+	// SaveEveryEpoch also saves the checkpoint at the end of every epoch.
+	SaveEveryEpoch bool
 	// MaxTime stops (resumably, ErrStopped) once this much wall time passed in this call (0: none).
 	MaxTime time.Duration
 	// StopAfter stops (resumably, ErrStopped) after this many epochs in this call (0: none).
@@ -118,7 +120,7 @@ type State struct {
 	Epochs int
 	// History holds the records: step-loss means and Evaluate's metrics, indexed by epoch.
 	History History
-	// Seconds of training so far, summed over resumed runs.
+	// Seconds of training so far, summed over resumed runs (updated at every step).
 	Seconds float64
 	// Best is the lowest Monitor value so far (+Inf before the first), at BestEpoch; Bad counts
 	// the records since.
@@ -139,6 +141,9 @@ type State struct {
 	Elapsed time.Duration
 	// Record holds the values of the latest record (set by Run).
 	Record map[string]float64
+	// SaveNow, set by a hook (OnEpochStart, OnEpoch), asks for a checkpoint right after it (at a
+	// phase change, say); Run clears it.
+	SaveNow bool
 }
 
 // BestPath returns the file of the best weights of a checkpoint: <checkpoint without .ckpt>.best.ckpt.
@@ -184,10 +189,14 @@ func (l *Loop) Run() (*State, error) {
 	}
 	run := NewRun(l.Checkpoint, l.Store)
 	run.Identity = l.Identity
-	st := &State{Best: math.Inf(1), BestEpoch: -1}
+	// gob leaves zero values out, so the state decodes into a zero State: defaults only when fresh.
+	st := &State{}
 	found, err := run.Load(st)
 	if err != nil {
 		return nil, fmt.Errorf("%s: resume: %w", l.Name, err)
+	}
+	if !found {
+		st.Best, st.BestEpoch = math.Inf(1), -1
 	}
 	st.Resumed = found
 	if found && l.Extra != nil && len(st.Extra) > 0 {
@@ -257,6 +266,13 @@ func (l *Loop) Run() (*State, error) {
 		}()
 	}
 
+	saveIfAsked := func() error {
+		if !st.SaveNow {
+			return nil
+		}
+		st.SaveNow = false
+		return save()
+	}
 	run.Start(st.Seconds)
 	epochsThisCall := 0
 	stopWith := func(cause error) error {
@@ -270,6 +286,9 @@ func (l *Loop) Run() (*State, error) {
 		if st.Batch == 0 && l.OnEpochStart != nil {
 			if err := l.OnEpochStart(st); err != nil {
 				return st, stopWith(fmt.Errorf("%s: epoch %d: %w", l.Name, st.Epoch, err))
+			}
+			if err := saveIfAsked(); err != nil {
+				return st, err
 			}
 		}
 		for st.Batch < l.StepsPerEpoch {
@@ -295,7 +314,7 @@ func (l *Loop) Run() (*State, error) {
 			st.Count++
 			st.Steps++
 			st.Batch++
-			st.Elapsed = run.Elapsed()
+			st.Elapsed, st.Seconds = run.Elapsed(), run.Seconds()
 			if l.OnStep != nil {
 				l.OnStep(st, losses)
 			}
@@ -356,7 +375,11 @@ func (l *Loop) Run() (*State, error) {
 						}
 					}
 					if l.Checkpoint != "" {
-						if err := l.Identity.Save(BestPath(l.Checkpoint), l.Store, nil, nil); err != nil {
+						st.Seconds = run.Seconds()
+						if err := l.encodeExtra(st); err != nil {
+							return st, err
+						}
+						if err := l.Identity.Save(BestPath(l.Checkpoint), l.Store, st, nil); err != nil {
 							return st, fmt.Errorf("%s: best weights: %w", l.Name, err)
 						}
 					}
@@ -364,7 +387,7 @@ func (l *Loop) Run() (*State, error) {
 					st.Bad++
 				}
 			}
-			st.Elapsed = run.Elapsed()
+			st.Elapsed, st.Seconds = run.Elapsed(), run.Seconds()
 			if l.Log != nil {
 				fmt.Fprintf(l.Log, "%s epoch %d/%d %s (%s)\n", l.Name, st.Epoch, l.Epochs, formatRecord(rec), st.Elapsed.Round(time.Second))
 			}
@@ -384,6 +407,9 @@ func (l *Loop) Run() (*State, error) {
 				return st, stopWith(fmt.Errorf("%s: after epoch %d (checkpoint saved): %w", l.Name, epoch, err))
 			}
 		}
+		if err := saveIfAsked(); err != nil {
+			return st, err
+		}
 		if l.Patience > 0 && l.Monitor != "" && st.Bad >= l.Patience {
 			st.Stopped = "early stopping"
 			break
@@ -394,7 +420,7 @@ func (l *Loop) Run() (*State, error) {
 		if (l.StopAfter > 0 && epochsThisCall >= l.StopAfter) || (l.MaxTime > 0 && run.Elapsed() >= l.MaxTime) {
 			return st, stopWith(fmt.Errorf("%s: after epoch %d of %d: %w", l.Name, epoch, l.Epochs, ErrStopped))
 		}
-		if run.Due(every) {
+		if l.SaveEveryEpoch || run.Due(every) {
 			if err := save(); err != nil {
 				return st, err
 			}

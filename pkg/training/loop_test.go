@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -268,5 +269,56 @@ func TestLoadRefusesOtherModel(t *testing.T) {
 	lid.Legacy = true
 	if ok, err := lid.Load(legacy, model.NewStore(), nil); !ok || err != nil {
 		t.Errorf("legacy checkpoint with Legacy: found %v, %v", ok, err)
+	}
+}
+
+func TestLoopResumeKeepsBestAtEpochZero(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "best0.ckpt")
+	mk := func() *Loop {
+		l, _ := regression(t, path, 4)
+		l.Evaluate = func(s *State) (map[string]float64, error) {
+			return map[string]float64{"val": float64(s.Epoch)}, nil // 1, 2, 3, 4: best at epoch 0
+		}
+		l.Monitor = "val"
+		return l
+	}
+	first := mk()
+	first.StopAfter = 2
+	if _, err := first.Run(); !errors.Is(err, ErrStopped) {
+		t.Fatalf("err = %v, want ErrStopped", err)
+	}
+	st, err := mk().Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.BestEpoch != 0 || st.Best != 1 {
+		t.Errorf("after resuming: best %g at epoch %d, want 1 at epoch 0", st.Best, st.BestEpoch)
+	}
+}
+
+func TestLoopSaveNow(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "now.ckpt")
+	l, _ := regression(t, path, 3)
+	l.CheckpointEvery = time.Hour
+	l.OnEpochStart = func(s *State) error {
+		s.SaveNow = s.Epoch == 1
+		return nil
+	}
+	step := l.Step
+	var savedEpoch = -1
+	l.Step = func(s *State) ([]float64, error) {
+		if s.Epoch == 1 && s.Batch == 0 {
+			var saved State
+			if ok, err := l.Identity.Load(path, model.NewStore(), &saved); ok && err == nil {
+				savedEpoch = saved.Epoch
+			}
+		}
+		return step(s)
+	}
+	if _, err := l.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if savedEpoch != 1 {
+		t.Errorf("checkpoint asked for at the start of epoch 1 holds epoch %d", savedEpoch)
 	}
 }
