@@ -306,13 +306,12 @@ func Train(b compute.Backend, net Net, src Source, test *Dataset, cfg TrainConfi
 	states := make([]float64, 4*cfg.BatchSize)
 	accels := make([]float64, 2*cfg.BatchSize)
 	runKey := cfg.RunKey // Train's own state in its checkpoints: the RunKey of the run that wrote it
-	var lr, sing, priorSeconds float64
+	var lr, sing float64
 	loop := &training.Loop{
 		Name: "lnn.Train", Store: store, Checkpoint: cfg.Checkpoint, Identity: net.Identity(),
 		Epochs: cfg.Epochs, StepsPerEpoch: spe, LossNames: []string{"train", "singular"},
 		EvalEvery: 1, CheckpointEvery: cfg.CheckpointEvery, Extra: &runKey,
 		OnResume: func(_ *training.Loop, s *training.State) error {
-			priorSeconds = s.Seconds
 			if s.Resumed {
 				if cfg.RunKey != "" && runKey != "" && runKey != cfg.RunKey {
 					return fmt.Errorf("checkpoint %s belongs to a different training run (key %s, this run %s); move it away to start afresh",
@@ -352,18 +351,9 @@ func Train(b compute.Backend, net Net, src Source, test *Dataset, cfg TrainConfi
 		},
 	}
 	if test != nil {
-		loop.Monitor = "test"
-		// The best epoch's file also holds the loop's state (epochs, steps, history), as the
+		// The best epoch's file holds the loop's state too (epochs, steps, history), as the
 		// shipped best checkpoints do: notebooks plot and count it.
-		// TODO(training.Loop): let the loop write its State into BestPath itself.
-		loop.OnEpoch = append(loop.OnEpoch, func(s *training.State) error {
-			if cfg.Checkpoint == "" || s.BestEpoch != s.Epoch-1 {
-				return nil
-			}
-			best := *s
-			best.Seconds = priorSeconds + s.Elapsed.Seconds()
-			return loop.Identity.Save(BestPath(cfg.Checkpoint), store, &best, nil)
-		})
+		loop.Monitor = "test"
 	}
 	if cb.OnStep != nil {
 		loop.OnStep = func(s *training.State, losses []float64) {
