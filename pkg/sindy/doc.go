@@ -11,5 +11,7 @@
 //
 // The SINDy autoencoder of Champion, Lusch, Kutz & Brunton (PNAS 2019), which learns the coordinates
 // z = φ(x) and Ξ jointly on GoMLX, is in the subpackage autoencoder; the Lorenz data of that paper
-// (a 128-dimensional embedding of the Lorenz system) is in the subpackage lorenzdata.
+// (a 128-dimensional embedding of the Lorenz system) is in the subpackage lorenzdata. The paper's
+// three experiments (sindy-lorenz, sindy-pendulum, sindy-reaction-diffusion: configurations, training,
+// shipped models) are in package experiments, run by `go run ./cmd/dynlearn train NAME`.
 package sindy

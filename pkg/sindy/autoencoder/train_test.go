@@ -23,7 +23,7 @@ func smallData(t *testing.T, ics int, seed uint64) autoencoder.Data {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return d.AE()
+	return autoencoder.Data{N: d.N, Dim: d.Dim, X: d.X, DX: d.DX, DDX: d.DDX}
 }
 
 // smallConfig is a tiny network that trains in a fraction of a second per epoch.

@@ -12,6 +12,10 @@
 //
 // The latent trajectories are cached on disk (package diskcache) keyed by the configuration, and the
 // embedding is recomputed from them (it is cheap), so re-running a notebook cell is fast.
+//
+// The package holds data only: the experiment sindy-lorenz of package experiments trains SINDy
+// autoencoders on it (experiments.AEData turns a Data into their input). Align and LobeSwitches
+// analyse a learned model's coefficients and trajectories.
 package lorenzdata
 
 import (
@@ -21,7 +25,6 @@ import (
 
 	"github.com/dynlearn/dynlearn/pkg/diskcache"
 	"github.com/dynlearn/dynlearn/pkg/ode"
-	"github.com/dynlearn/dynlearn/pkg/sindy/autoencoder"
 	"github.com/dynlearn/dynlearn/pkg/systems"
 )
 
@@ -231,18 +234,19 @@ func (d *Data) LatentRows(start, end int) [][]float64 {
 	return out
 }
 
-// AE returns the observations as a SINDy-autoencoder data set (sharing the arrays).
-func (d *Data) AE() autoencoder.Data {
-	return autoencoder.Data{N: d.N, Dim: d.Dim, X: d.X, DX: d.DX, DDX: d.DDX}
-}
-
-// TrajectoryAE returns trajectory k as autoencoder data (sharing the arrays).
-func (d *Data) TrajectoryAE(k int) autoencoder.Data {
+// TrajectoryData returns trajectory k as a data set of its own (its Steps samples; the arrays are
+// shared with d, Config.NumICs is 1).
+func (d *Data) TrajectoryData(k int) *Data {
 	s, e := d.Trajectory(k)
 	n := d.Dim
-	out := autoencoder.Data{N: e - s, Dim: n, X: d.X[s*n : e*n], DX: d.DX[s*n : e*n]}
+	out := &Data{Config: d.Config, N: e - s, Dim: n, T: d.T, X: d.X[s*n : e*n], DX: d.DX[s*n : e*n],
+		Z: d.Z[3*s : 3*e], DZ: d.DZ[3*s : 3*e]}
+	out.Config.NumICs = 1
 	if len(d.DDX) > 0 {
 		out.DDX = d.DDX[s*n : e*n]
+	}
+	if len(d.DDZ) > 0 {
+		out.DDZ = d.DDZ[3*s : 3*e]
 	}
 	return out
 }

@@ -192,3 +192,17 @@ func TestSingleAndLobes(t *testing.T) {
 		t.Errorf("decaying spiral: %d switches", n)
 	}
 }
+
+func TestTrajectoryData(t *testing.T) {
+	t.Setenv("DYNLEARN_CACHE", t.TempDir())
+	d, err := Generate(Test(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := d.TrajectoryData(1)
+	s, e := d.Trajectory(1)
+	if tr.N != e-s || tr.Config.NumICs != 1 || &tr.X[0] != &d.X[s*d.Dim] || &tr.DDX[0] != &d.DDX[s*d.Dim] ||
+		len(tr.X) != tr.N*d.Dim || &tr.Z[0] != &d.Z[3*s] || len(tr.DDZ) != 3*tr.N || len(tr.T) != tr.N {
+		t.Errorf("trajectory 1: N %d (want %d), NumICs %d, %d values, not a view of rows %d-%d", tr.N, e-s, tr.Config.NumICs, len(tr.X), s, e)
+	}
+}

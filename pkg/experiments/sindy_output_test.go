@@ -1,0 +1,171 @@
+package experiments
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/dynlearn/dynlearn/pkg/sindy/autoencoder"
+)
+
+func TestSindyParseWidths(t *testing.T) {
+	w, err := parseWidths("128, 64,32")
+	if err != nil || !reflect.DeepEqual(w, []int{128, 64, 32}) {
+		t.Errorf("parseWidths = %v, %v", w, err)
+	}
+	for _, bad := range []string{"", "128,,32", "64,-1", "a"} {
+		if _, err := parseWidths(bad); err == nil || !strings.Contains(err.Error(), "widths") {
+			t.Errorf("parseWidths(%q): err = %v, want an error naming widths", bad, err)
+		}
+	}
+}
+
+// The schedule's settings are top-level keys of every SINDy configuration, and --seed replaces the
+// configuration's seed.
+func TestSindySettings(t *testing.T) {
+	for _, name := range []string{"sindy-lorenz", "sindy-pendulum", "sindy-reaction-diffusion"} {
+		e, err := Get(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := e.Config(false)
+		keys := strings.Join(Keys(cfg), " ")
+		for _, k := range []string{"batch", "lr", "epochs", "refine", "threshold_every", "eval_every", "seed"} {
+			if !strings.Contains(" "+keys+" ", " "+k+" ") {
+				t.Errorf("%s: no setting %s (settings: %s)", name, k, keys)
+			}
+		}
+		if err := Set(cfg, "epochs", "1500"); err != nil {
+			t.Fatal(err)
+		}
+		mc, err := cfg.(modeler).Model()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mc.Epochs != 1500 {
+			t.Errorf("%s: --set epochs=1500 gives a model with %d epochs", name, mc.Epochs)
+		}
+	}
+	r := &Run{Config: SINDyPendulumConfig(true), Seed: 9}
+	c, err := sindyConfig[SINDyPendulum](r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Seed != 9 || r.Config.(*SINDyPendulum).Seed != 1 {
+		t.Errorf("--seed 9: configuration's seed %d (the run's own %d, want it unchanged)", c.Seed, r.Config.(*SINDyPendulum).Seed)
+	}
+}
+
+func TestSindyCommandLine(t *testing.T) {
+	c := SINDyPendulumConfig(false)
+	c.Epochs, c.Require = 1501, "sin(z1)"
+	got, err := commandLine("sindy-pendulum", &Run{Config: c, Seed: 2, Out: "notebooks/models/sindy_pendulum"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "go run ./cmd/dynlearn train sindy-pendulum --seed 2 --set 'require=sin(z1)' --set epochs=1501 --out notebooks/models/sindy_pendulum"
+	if got != want {
+		t.Errorf("command line\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestSindyWrite writes a second-order model's directory and reads every file back.
+func TestSindyWrite(t *testing.T) {
+	cfg := autoencoder.New(autoencoder.Quick()).InputDim(20).Widths(8).Latent(1).PolyOrder(2).SecondOrder().Config()
+	m, err := autoencoder.NewModel(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &autoencoder.State{Epoch: 7, RefineStart: 5, Thresholds: []int{4}, Elapsed: 1.5}
+	sm, err := m.SINDy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eqs := sm.Equations(2)
+	t.Logf("equations of the untrained model: %q", eqs)
+	dir := filepath.Join(t.TempDir(), "out")
+	test := autoencoder.Metrics{RelX: 0.1, RelXDeriv: 0.2, RelZDeriv: 0.3}
+	if err := writeSINDy(dir, "go run ./cmd/dynlearn train sindytest", m, st, test, eqs, map[string]any{"train_ics": 3}); err != nil {
+		t.Fatal(err)
+	}
+	m2, st2, err := autoencoder.Load(filepath.Join(dir, "model.ckpt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st2.Epoch != 7 || m2.Config().ModelOrder != 2 || m2.ActiveTerms() != m.ActiveTerms() {
+		t.Errorf("reloaded model: epoch %d, order %d, %d terms", st2.Epoch, m2.Config().ModelOrder, m2.ActiveTerms())
+	}
+	sum := readSummary(t, dir)
+	want := map[string]any{"test_rel_x": 0.1, "test_rel_ddx": 0.2, "test_rel_ddz": 0.3, "epochs_completed": 7.0,
+		"refinement_from": 5.0, "train_ics": 3.0, "train_seconds": 1.5}
+	for k, v := range want {
+		if sum[k] != v {
+			t.Errorf("summary[%q] = %v, want %v", k, sum[k], v)
+		}
+	}
+	if c, _ := sum["command"].(string); !strings.HasPrefix(c, "go run ./cmd/dynlearn train sindytest") {
+		t.Errorf("summary command %q", c)
+	}
+	txt, err := os.ReadFile(filepath.Join(dir, "equations.txt"))
+	if err != nil || string(txt) != strings.Join(eqs, "\n")+"\n" || len(eqs) != 2 {
+		t.Errorf("equations.txt = %q (%v), want the %d equations %q", txt, err, len(eqs), eqs)
+	}
+}
+
+func readSummary(t *testing.T, dir string) map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum map[string]any
+	if err := json.Unmarshal(raw, &sum); err != nil {
+		t.Fatal(err)
+	}
+	return sum
+}
+
+// evaluateSINDy evaluates a written model and refuses data of another dimension; loadSINDy names a
+// missing model.
+func TestSindyEvaluate(t *testing.T) {
+	cfg := autoencoder.New(autoencoder.Quick()).InputDim(4).Widths(3).Latent(1).PolyOrder(1).Config()
+	m, err := autoencoder.NewModel(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := writeSINDy(dir, "test", m, &autoencoder.State{Epoch: 2}, autoencoder.Metrics{}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	path, err := sindyModelPath(nil, &Run{Model: dir}) // a directory stands for its model.ckpt
+	if err != nil || path != filepath.Join(dir, "model.ckpt") {
+		t.Fatalf("model path of %s: %q, %v", dir, path, err)
+	}
+	lm, st, err := loadSINDy(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := []float32{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0}
+	dx := []float32{0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}
+	ev, err := evaluateSINDy(lm, st, 4, autoencoder.Data{N: 3, Dim: 4, X: x, DX: dx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.State.Epoch != 2 || !(ev.Test.RelX > 0) || !strings.Contains(ev.String(), "2 epochs") {
+		t.Errorf("evaluateSINDy: epoch %d, decoder error %g, %q", ev.State.Epoch, ev.Test.RelX, ev)
+	}
+	var s Summary
+	ev.report(&s)
+	if s.Metrics["test_rel_x"] != ev.Test.RelX || s.Metrics["epochs"] != 2 || len(s.Lines) == 0 {
+		t.Errorf("report: %v %q", s.Metrics, s.Lines)
+	}
+	if _, err := evaluateSINDy(lm, st, 5, autoencoder.Data{N: 3, Dim: 4, X: x, DX: dx}); err == nil || !strings.Contains(err.Error(), "input dimension 4, want 5") {
+		t.Errorf("wrong input dimension: err = %v", err)
+	}
+	if _, _, err := loadSINDy(filepath.Join(dir, "none.ckpt")); err == nil || !strings.Contains(err.Error(), "none.ckpt") {
+		t.Errorf("missing model: err = %v", err)
+	}
+}
