@@ -14,9 +14,10 @@
 // and the targets are convolutions y_k = Σ_s ρ_s x_{k−s} with a prescribed kernel ρ_s = δ ρ(sδ) (a
 // Target: exponential sums, or kernels whose memory sits far in the past). For white-noise inputs the
 // expected squared error is exactly Σ_s (ρ̂_s − ρ_s)², so Train minimises this population risk directly
-// (normalised by Σ ρ_s²), computing the kernel in log₂ S matrix products by repeated squaring. Outputs
-// runs the RNN itself on input sequences; the tests check that it equals the convolution with Kernel and
-// that the empirical loss on random sequences matches the population loss.
+// (normalised by Σ ρ_s²), computing the kernel in log₂ S matrix products by repeated squaring, on a
+// training.Loop (resumable checkpoints). Outputs runs the RNN itself on input sequences; the tests check
+// that it equals the convolution with Kernel and that the empirical loss on random sequences matches the
+// population loss.
 //
 // PlateauSteps measures how long a loss curve stays on its plateau, so notebooks can plot plateau length
 // against memory: the paper proves it grows exponentially with the memory of the target.

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/compute"
@@ -249,5 +250,35 @@ func TestTrainResumesFromCheckpoint(t *testing.T) {
 	}
 	if got, want := res.Final(), ref.Final(); math.Abs(got-want) > 1e-9*want {
 		t.Errorf("final loss after resuming %.12g, uninterrupted %.12g", got, want)
+	}
+}
+
+// CheckpointEvery (in steps) saves the loop's state every so many steps, and a checkpoint of another
+// model is refused.
+func TestCheckpointEverySteps(t *testing.T) {
+	b := testBackend(t)
+	cfg := TrainConfig{Steps: 25, LR: 0.02, LogEvery: 5, CheckpointEvery: 10, Checkpoint: filepath.Join(t.TempDir(), "rnn.ckpt")}
+	m := testModel(t)
+	saved := map[int]int{}
+	_, err := Train(b, m, Target{Family: ExpSum, Memory: 2}, cfg, func(step int, _ float64) {
+		var st training.State
+		if ok, err := m.Identity().Load(cfg.Checkpoint, model.NewStore(), &st); ok && err == nil {
+			saved[step] = st.Steps
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved[5] != 0 || saved[10] != 10 || saved[15] != 10 || saved[20] != 20 {
+		t.Errorf("steps in the checkpoint seen at steps 5, 10, 15, 20: %v; want none, 10, 10, 20", saved)
+	}
+	other := DefaultConfig()
+	other.Hidden++
+	o, err := New(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Train(b, o, Target{Family: ExpSum, Memory: 2}, cfg, nil); err == nil || !strings.Contains(err.Error(), "configuration") {
+		t.Errorf("resuming another model's checkpoint: err = %v, want a refusal", err)
 	}
 }

@@ -62,6 +62,16 @@ func New(cfg Config) (*Model, error) {
 // Config returns the configuration.
 func (m *Model) Config() Config { return m.cfg }
 
+// Identity is what the model's checkpoints hold: the kind "linearrnn.Model" and the configuration that
+// shapes its variables (width, dtype, scope).
+func (m *Model) Identity() training.Identity {
+	return training.NewIdentity("linearrnn.Model", struct {
+		Hidden int
+		DType  dtypes.DType
+		Scope  string
+	}{m.cfg.Hidden, m.cfg.DType, m.cfg.Scope})
+}
+
 // String describes the model.
 func (m *Model) String() string {
 	return fmt.Sprintf("linear RNN(m=%d, δ=%g)", m.cfg.Hidden, m.cfg.Delta)

@@ -37,7 +37,8 @@ type TrainConfig struct {
 	LogEvery int
 	// Checkpoint is the checkpoint file ("" = none); training resumes from it.
 	Checkpoint string
-	// CheckpointEvery is the number of steps between checkpoints (0: only at the end and on interrupt).
+	// CheckpointEvery is the number of steps between checkpoints (0: none but the loop's own: every
+	// 30 s of wall time, at the end and on an interrupt).
 	CheckpointEvery int
 }
 
@@ -80,13 +81,6 @@ func (r *Result) Final() float64 {
 	return r.Loss[len(r.Loss)-1]
 }
 
-type checkpointMeta struct {
-	Step    int
-	Steps   []int
-	Loss    []float64
-	Seconds float64
-}
-
 // CheckpointPath returns <cache dir>/linearrnn/<name>-<hash of parts>.ckpt.
 func CheckpointPath(name string, parts ...any) (string, error) {
 	return training.CheckpointPath(parts, name, "linearrnn")
@@ -101,7 +95,8 @@ func riskGraph(m *Model, scope *model.Scope, target *Node) *Node {
 
 // Train fits the model's kernel to the target's by full-batch gradient steps on the relative
 // population risk (the expected squared error for white-noise inputs, divided by that of the zero
-// model). onStep (may be nil) sees every recorded (step, loss).
+// model), on a training.Loop of cfg.Steps one-step epochs (resumable from cfg.Checkpoint). onStep (may
+// be nil) sees every recorded (step, loss): the loss of every LogEvery-th step.
 func Train(b compute.Backend, m *Model, target Target, cfg TrainConfig, onStep func(step int, loss float64)) (*Result, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
@@ -132,13 +127,6 @@ func Train(b compute.Backend, m *Model, target Target, cfg TrainConfig, onStep f
 	if err := m.Init(store); err != nil {
 		return nil, err
 	}
-	run := training.NewRun(cfg.Checkpoint, store)
-	var meta checkpointMeta
-	if _, err := run.Load(&meta); err != nil {
-		return nil, fmt.Errorf("linearrnn.Train: %w", err)
-	}
-	res := &Result{Target: target, TargetKernel: rho, Delta: delta, Steps: meta.Steps, Loss: meta.Loss, Seconds: meta.Seconds}
-	dt := m.cfg.DType
 	var opt optimizer.Interface
 	if cfg.Optimizer == GD {
 		opt = optimizer.StochasticGradientDescent().WithDecay(false).WithLearningRate(cfg.LR).Done()
@@ -154,49 +142,66 @@ func Train(b compute.Backend, m *Model, target Target, cfg TrainConfig, onStep f
 		return nil, fmt.Errorf("linearrnn.Train: %w", err)
 	}
 	defer exec.Finalize()
-	tgt := training.TensorFromFloat64s(dt, rho, S)
-	state := func(step int) checkpointMeta {
-		return checkpointMeta{Step: step, Steps: res.Steps, Loss: res.Loss, Seconds: run.Seconds()}
-	}
-	run.Start(meta.Seconds)
-	for step := meta.Step; step < cfg.Steps; step++ {
-		if training.Interrupted() {
-			return res, run.Stop(state(step), "linearrnn.Train: %s on %s stopped at step %d", m, target, step)
-		}
-		out, err := exec.Call(tgt)
-		if err != nil {
-			return res, fmt.Errorf("linearrnn.Train: step %d: %w", step, err)
-		}
-		loss, err := training.Float64s(out[0])
-		if err != nil {
-			return res, fmt.Errorf("linearrnn.Train: step %d: %w", step, err)
-		}
-		if err := training.CheckFinite(step, "loss", loss[0]); err != nil {
-			return res, fmt.Errorf("linearrnn.Train: %s on %s: %w", m, target, err)
-		}
-		if step%cfg.LogEvery == 0 {
-			res.Steps = append(res.Steps, step)
-			res.Loss = append(res.Loss, loss[0])
-			if onStep != nil {
-				onStep(step, loss[0])
+	tgt := training.TensorFromFloat64s(m.cfg.DType, rho, S)
+	var last float64 // the latest step's loss
+	loop := &training.Loop{
+		Name: "linearrnn.Train", Store: store, Checkpoint: cfg.Checkpoint, Identity: m.Identity(),
+		Epochs: cfg.Steps, StepsPerEpoch: 1, EvalEvery: cfg.LogEvery,
+		Step: func(*training.State) ([]float64, error) {
+			out, err := exec.Call(tgt)
+			if err != nil {
+				return nil, err
 			}
-		}
-		if cfg.CheckpointEvery > 0 && (step+1)%cfg.CheckpointEvery == 0 && step+1 < cfg.Steps {
-			if err := run.Save(state(step + 1)); err != nil {
-				return res, fmt.Errorf("linearrnn.Train: %w", err)
+			loss, err := training.Float64s(out[0])
+			if err != nil {
+				return nil, err
 			}
+			last = loss[0]
+			return loss, nil
+		},
+		// A record holds the loss of its own step (not the mean since the last record); onStep sees
+		// every LogEvery-th.
+		Evaluate: func(s *training.State) (map[string]float64, error) {
+			if step := s.Epoch - 1; onStep != nil && step%cfg.LogEvery == 0 {
+				onStep(step, last)
+			}
+			return map[string]float64{"loss": last}, nil
+		},
+	}
+	if cfg.CheckpointEvery > 0 && cfg.Checkpoint != "" {
+		// TODO(training.Loop): its checkpoints are timed and a hook cannot ask for one, so this hook
+		// writes the loop's state itself, counting the wall time as the loop does.
+		var prior float64 // seconds of the runs this one resumed
+		loop.OnResume = func(_ *training.Loop, s *training.State) error { prior = s.Seconds; return nil }
+		loop.OnEpoch = append(loop.OnEpoch, func(s *training.State) error {
+			if s.Epoch%cfg.CheckpointEvery != 0 || s.Epoch >= cfg.Steps {
+				return nil
+			}
+			saved := *s
+			saved.Seconds = prior + s.Elapsed.Seconds()
+			return loop.Identity.Save(cfg.Checkpoint, store, &saved, nil)
+		})
+	}
+	st, err := loop.Run()
+	res := &Result{Target: target, TargetKernel: rho, Delta: delta}
+	if st == nil {
+		return nil, err
+	}
+	// The loop also records the last step; Steps and Loss keep every LogEvery-th.
+	x, y := st.History.XY("loss")
+	for i := range x {
+		if step := int(x[i]); step%cfg.LogEvery == 0 {
+			res.Steps, res.Loss = append(res.Steps, step), append(res.Loss, y[i])
 		}
 	}
-	res.Seconds = run.Seconds()
-	if err := run.Save(state(cfg.Steps)); err != nil {
-		return res, fmt.Errorf("linearrnn.Train: %w", err)
-	}
-	p, err := m.Extract(store)
+	res.Seconds = st.Seconds
 	if err != nil {
 		return res, err
 	}
-	res.Params = p
-	res.Kernel = p.Kernel(S)
+	if res.Params, err = m.Extract(store); err != nil {
+		return res, err
+	}
+	res.Kernel = res.Params.Kernel(S)
 	return res, nil
 }
 

@@ -18,6 +18,7 @@
 //     f(x, θ_k) = tanh(x W₁ₖ + b₁ₖ) W₂ₖ + b₂ₖ (or one set of weights shared by all steps: an autonomous
 //     neural ODE), and a linear classifier σ(x_K·a + c); Flow and Logits build the graph, Extract copies the
 //     weights into plain-Go Params (Flow, Logit, Field) for plots and for the tests against package ode.
-//   - Training: Train fits the logistic loss end to end with Adam (full batch), checkpoints atomically,
-//     resumes, stops with a clear error on NaN, and records loss and accuracies.
+//   - Training: Train fits the logistic loss end to end with Adam (full batch) on a training.Loop
+//     (atomic checkpoints that know their model, resume, a clear error on NaN) and records loss and
+//     accuracies.
 package neuralode

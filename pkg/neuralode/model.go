@@ -62,6 +62,17 @@ func New(cfg Config) (*Model, error) {
 // Config returns the configuration.
 func (m *Model) Config() Config { return m.cfg }
 
+// Identity is what the model's checkpoints hold: the kind "neuralode.Model" and the configuration that
+// shapes its variables (dimension, width, number of weight sets, dtype, scope).
+func (m *Model) Identity() training.Identity {
+	c := m.cfg
+	return training.NewIdentity("neuralode.Model", struct {
+		Dim, Width, Blocks int
+		DType              dtypes.DType
+		Scope              string
+	}{c.Dim, c.Width, m.numBlocks(), c.DType, c.Scope})
+}
+
 // H returns the step size T/K (0 without steps).
 func (m *Model) H() float64 {
 	if m.cfg.Steps == 0 {

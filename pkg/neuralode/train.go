@@ -30,9 +30,6 @@ func DefaultTrainConfig(steps int) TrainConfig {
 	return TrainConfig{Steps: steps, LR: 0.01, Reg: 1e-3, LogEvery: 10}
 }
 
-// checkpointEvery is the wall time between checkpoints (besides the final one and on interrupt).
-const checkpointEvery = 30 * time.Second
-
 // StepInfo is passed to the callback at every recorded step.
 type StepInfo struct {
 	Step, Steps             int
@@ -53,12 +50,6 @@ type Result struct {
 	Resumed bool
 }
 
-type checkpointMeta struct {
-	Step    int
-	History training.History
-	Seconds float64
-}
-
 // CheckpointPath returns <cache dir>/neuralode/<name>-<hash of parts>.ckpt.
 func CheckpointPath(name string, parts ...any) (string, error) {
 	return training.CheckpointPath(parts, name, "neuralode")
@@ -73,9 +64,11 @@ func lossAndAccuracy(logits, y *Node) (loss, acc *Node) {
 }
 
 // Train fits the model to the data set's training points end to end (flow and classifier), evaluating the
-// accuracy on the test points. With cfg.Checkpoint set it checkpoints atomically at every record and
-// resumes; SIGINT/SIGTERM saves and returns an error wrapping training.ErrInterrupted; a NaN loss returns
-// an error wrapping training.ErrDiverged.
+// accuracy on the test points, on a training.Loop of cfg.Steps one-step epochs: with cfg.Checkpoint set it
+// checkpoints atomically and resumes; SIGINT/SIGTERM saves and returns an error wrapping
+// training.ErrInterrupted; a NaN loss returns an error wrapping training.ErrDiverged. Each record of the
+// History holds the loss and training accuracy of its step (not a mean since the last record) and the test
+// accuracy after it.
 func Train(b compute.Backend, m *Model, d *Dataset, cfg TrainConfig, onStep func(StepInfo)) (*Result, error) {
 	if m == nil || d == nil {
 		return nil, fmt.Errorf("neuralode.Train: nil model or data")
@@ -109,16 +102,6 @@ func Train(b compute.Backend, m *Model, d *Dataset, cfg TrainConfig, onStep func
 	if err := m.Init(store); err != nil {
 		return nil, err
 	}
-	res := &Result{Store: store}
-	run := training.NewRun(cfg.Checkpoint, store)
-	var meta checkpointMeta
-	found, err := run.Load(&meta)
-	if err != nil {
-		return nil, fmt.Errorf("neuralode.Train: %w", err)
-	}
-	res.Resumed = found
-	res.History, res.Steps, res.Seconds = meta.History, meta.Step, meta.Seconds
-
 	opt := optimizer.Adam().LearningRate(cfg.LR).Done()
 	trainExec, err := model.NewExec(b, store, func(scope *model.Scope, x, y *Node) []*Node {
 		loss, acc := lossAndAccuracy(m.Logits(scope, x), y)
@@ -144,66 +127,63 @@ func Train(b compute.Backend, m *Model, d *Dataset, cfg TrainConfig, onStep func
 
 	nt := d.NTrain
 	xTrain, yTrain := training.TensorFromFloat64s(dt, d.Z[:2*nt], nt, 2), training.TensorFromFloat64s(dt, d.Labels[:nt], nt)
-	var xTest, yTest = training.TensorFromFloat64s(dt, d.Z[2*nt:], d.N-nt, 2), training.TensorFromFloat64s(dt, d.Labels[nt:], d.N-nt)
-	save := func(step int, seconds float64) error {
-		if err := run.Save(checkpointMeta{Step: step, History: res.History, Seconds: seconds}); err != nil {
-			return fmt.Errorf("neuralode.Train: %w", err)
-		}
-		return nil
-	}
-	run.Start(meta.Seconds)
-	for step := meta.Step; step < cfg.Steps; step++ {
-		if training.Interrupted() {
-			return res, run.Stop(checkpointMeta{Step: step, History: res.History, Seconds: run.Seconds()},
-				"neuralode.Train: %s stopped at step %d", m, step)
-		}
-		out, err := trainExec.Call(xTrain, yTrain)
-		if err != nil {
-			return res, fmt.Errorf("neuralode.Train: step %d: %w", step, err)
-		}
-		vals, err := training.Float64s(out[0])
-		if err != nil {
-			return res, err
-		}
-		loss := vals[0]
-		if err := training.CheckFinite(step, "loss", loss); err != nil {
-			return res, fmt.Errorf("neuralode.Train: %s: %w", m, err)
-		}
-		if step%cfg.LogEvery == 0 || step == cfg.Steps-1 {
-			trainAcc, _ := training.Float64s(out[1])
-			testAcc := math.NaN()
-			if d.N > nt {
-				o, err := evalExec.Call(xTest, yTest)
-				if err != nil {
-					return res, fmt.Errorf("neuralode.Train: step %d: %w", step, err)
-				}
-				v, _ := training.Float64s(o[0])
-				testAcc = v[0]
+	xTest, yTest := training.TensorFromFloat64s(dt, d.Z[2*nt:], d.N-nt, 2), training.TensorFromFloat64s(dt, d.Labels[nt:], d.N-nt)
+	var last [2]float64 // the latest step's loss and training accuracy
+	loop := &training.Loop{
+		Name: "neuralode.Train", Store: store, Checkpoint: cfg.Checkpoint, Identity: m.Identity(),
+		Epochs: cfg.Steps, StepsPerEpoch: 1, EvalEvery: cfg.LogEvery,
+		Step: func(*training.State) ([]float64, error) {
+			v, err := scalars(trainExec, xTrain, yTrain)
+			if err != nil {
+				return nil, err
 			}
-			res.History.Add(step, map[string]float64{"loss": loss, "train_acc": trainAcc[0], "test_acc": testAcc})
-			res.Steps, res.Seconds = step+1, run.Seconds()
-			if run.Due(checkpointEvery) {
-				if err := save(step+1, res.Seconds); err != nil {
-					return res, err
+			last = [2]float64{v[0], v[1]}
+			return v[:1], nil
+		},
+		Evaluate: func(s *training.State) (map[string]float64, error) {
+			rec := map[string]float64{"loss": last[0], "train_acc": last[1], "test_acc": math.NaN()}
+			if d.N > nt {
+				v, err := scalars(evalExec, xTest, yTest)
+				if err != nil {
+					return nil, err
 				}
+				rec["test_acc"] = v[0]
 			}
 			if onStep != nil {
-				onStep(StepInfo{Step: step, Steps: cfg.Steps, Loss: loss, TrainAcc: trainAcc[0], TestAcc: testAcc, Elapsed: run.Elapsed()})
+				onStep(StepInfo{Step: s.Epoch - 1, Steps: cfg.Steps, Loss: last[0], TrainAcc: last[1], TestAcc: rec["test_acc"], Elapsed: s.Elapsed})
 			}
-		}
+			return rec, nil
+		},
 	}
-	if res.Steps < cfg.Steps || meta.Step < cfg.Steps {
-		res.Steps, res.Seconds = cfg.Steps, run.Seconds()
-		if err := save(cfg.Steps, res.Seconds); err != nil {
-			return res, err
-		}
+	st, err := loop.Run()
+	res := &Result{Store: store}
+	if st != nil {
+		res.History, res.Steps, res.Seconds, res.Resumed = st.History, st.Epoch, st.Seconds, st.Resumed
 	}
-	p, err := m.Extract(store)
 	if err != nil {
 		return res, err
 	}
-	res.Params = p
+	if res.Params, err = m.Extract(store); err != nil {
+		return res, err
+	}
 	return res, nil
+}
+
+// scalars runs exec and returns the value of each of its (scalar) outputs.
+func scalars(exec *model.Exec, args ...any) ([]float64, error) {
+	out, err := exec.Call(args...)
+	if err != nil {
+		return nil, err
+	}
+	vals := make([]float64, len(out))
+	for i, t := range out {
+		v, err := training.Float64s(t)
+		if err != nil {
+			return nil, err
+		}
+		vals[i] = v[0]
+	}
+	return vals, nil
 }
 
 // Accuracy returns the fraction of points i in [from, to) of d that p classifies correctly.

@@ -25,8 +25,9 @@
 //   - Data: LorenzPairs generates the paper's Lorenz '63 data set (100 trajectories from a box of
 //     initial conditions, pairs (h(t), h(t + dt)) with dt = 0.001), cached on disk.
 //   - Training: Train fits the one-step Heun (RK2) prediction (ĥ(t+dt) − h(t+dt))/dt in the mean
-//     square, with Adam (AMSGrad), gradient-norm clipping and a reduce-on-plateau learning rate; it
-//     checkpoints atomically, resumes, and stops with a clear error on NaN.
+//     square, with Adam, gradient-norm clipping and a reduce-on-plateau learning rate, on a
+//     training.Loop (atomic checkpoints that know their model, resume, a clear error on NaN);
+//     LoadTrained loads a trained net, including the shipped ones.
 //   - Evaluation: Rollouts and Compare integrate learned and true dynamics with package ode and measure
 //     the paper's relative L2 path error and long-time boundedness.
 package onsagernet

@@ -87,6 +87,8 @@ type Net interface {
 	DType() dtypes.DType
 	// String describes the net.
 	String() string
+	// Identity is what the net's checkpoints hold: its kind and the shapes of its variables.
+	Identity() training.Identity
 }
 
 var (
@@ -206,6 +208,11 @@ func (m *OnsagerNet) String() string {
 	}
 	return fmt.Sprintf("OnsagerNet(n=%d, %d×%d %s, α=%g, β=%g, %s; %d weights)", m.cfg.Dim, m.cfg.Layers,
 		m.cfg.Hidden, m.cfg.Act, m.cfg.Alpha, m.cfg.Beta, f, m.NumParams())
+}
+
+// Identity is what the model's checkpoints hold: the kind "onsagernet.OnsagerNet" and its variables.
+func (m *OnsagerNet) Identity() training.Identity {
+	return specsIdentity("onsagernet.OnsagerNet", m.cfg.Scope, m.specs, m.cfg.DType)
 }
 
 // Init creates the variables in store.
@@ -367,6 +374,11 @@ func (m *MLP) NumParams() int { return countParams(m.specs) }
 // String describes the baseline.
 func (m *MLP) String() string {
 	return fmt.Sprintf("MLP ODE(n=%d, %d×%d %s; %d weights)", m.cfg.Dim, m.cfg.Layers, m.cfg.Hidden, m.cfg.Act, m.NumParams())
+}
+
+// Identity is what the baseline's checkpoints hold: the kind "onsagernet.MLP" and its variables.
+func (m *MLP) Identity() training.Identity {
+	return specsIdentity("onsagernet.MLP", m.cfg.Scope, m.specs, m.cfg.DType)
 }
 
 // Init creates the variables in store.

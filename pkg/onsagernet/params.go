@@ -196,6 +196,16 @@ func equalDims(a, b []int) bool {
 	return true
 }
 
+// specsIdentity is the identity of a network's checkpoints: its kind and the names, shapes and dtype
+// of its variables.
+func specsIdentity(kind, scope string, specs []paramSpec, dt dtypes.DType) training.Identity {
+	vars := make([]string, len(specs))
+	for i, p := range specs {
+		vars[i] = fmt.Sprintf("%s/%s %s%v", scope, p.name, dt, p.dims())
+	}
+	return training.NewIdentity(kind, vars)
+}
+
 func countParams(specs []paramSpec) int {
 	n := 0
 	for _, p := range specs {

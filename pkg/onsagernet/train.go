@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -79,13 +80,11 @@ type Result struct {
 	Resumed bool
 }
 
-type checkpointMeta struct {
-	Epoch   int
-	History training.History
-	Seconds float64
-	LR      float64
-	Best    float64
-	Bad     int
+// plateau is the state of ReduceLROnPlateau, saved in the checkpoint (training.Loop.Extra): the
+// learning rate, the best epoch training loss and the epochs since it.
+type plateau struct {
+	LR, Best float64
+	Bad      int
 }
 
 // CheckpointPath returns <cache dir>/onsagernet/<name>-<hash of parts>.ckpt.
@@ -106,9 +105,10 @@ type gradUpdater interface {
 }
 
 // Train fits net to the one-step pairs with the Heun (RK2) loss, evaluating on test (may be nil) after
-// every epoch. With cfg.Checkpoint set it checkpoints atomically every epoch and resumes from an existing
-// checkpoint; on SIGINT/SIGTERM it saves and returns an error wrapping training.ErrInterrupted; a NaN or
-// infinite loss returns an error wrapping training.ErrDiverged.
+// every epoch, on a training.Loop: with cfg.Checkpoint set it checkpoints atomically and resumes from an
+// existing checkpoint (of the same net: another one is refused); on SIGINT/SIGTERM it saves and returns
+// an error wrapping training.ErrInterrupted; a NaN or infinite loss returns an error wrapping
+// training.ErrDiverged.
 func Train(b compute.Backend, net Net, train, test *Pairs, cfg TrainConfig, cb Callbacks) (*Result, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
@@ -136,29 +136,18 @@ func Train(b compute.Backend, net Net, train, test *Pairs, cfg TrainConfig, cb C
 	if err := net.Init(store); err != nil {
 		return nil, fmt.Errorf("onsagernet.Train: %w", err)
 	}
-	res := &Result{Store: store}
-	run := training.NewRun(cfg.Checkpoint, store)
-	meta := checkpointMeta{LR: cfg.LR, Best: math.Inf(1)}
-	found, err := run.Load(&meta)
-	if err != nil {
-		return nil, fmt.Errorf("onsagernet.Train: %w", err)
-	}
-	res.Resumed = found
-	res.History, res.Epochs, res.Seconds = meta.History, meta.Epoch, meta.Seconds
-	if meta.Epoch >= cfg.Epochs {
-		return res, nil
-	}
-
-	lrVar := optimizer.LearningRateVar(store.RootScope(), dt, meta.LR)
+	sched := &plateau{LR: cfg.LR, Best: math.Inf(1)}
+	lrVar := optimizer.LearningRateVar(store.RootScope(), dt, cfg.LR)
+	setLR := func() error { return lrVar.SetValue(training.TensorFromFloat64s(dt, []float64{sched.LR})) }
 	opt := optimizer.Adam().Done()
 	upd, ok := opt.(gradUpdater)
 	if !ok {
 		return nil, fmt.Errorf("onsagernet.Train: optimizer does not accept gradients")
 	}
-	step := func(scope *model.Scope, x0, x1 *Node) *Node {
+	trainExec, err := model.NewExec(b, store, func(scope *model.Scope, x0, x1 *Node) *Node {
 		loss := heunLoss(net, scope, x0, x1, train.Dt)
 		grads := scope.BuildTrainableVariablesGradientsGraph(loss)
-		if cfg.ClipNorm > 0 {
+		if cfg.ClipNorm > 0 { // scale the gradients down to a global norm of at most ClipNorm
 			sq := ReduceAllSum(Square(grads[0]))
 			for _, g := range grads[1:] {
 				sq = Add(sq, ReduceAllSum(Square(g)))
@@ -171,8 +160,7 @@ func Train(b compute.Backend, net Net, train, test *Pairs, cfg TrainConfig, cb C
 		}
 		upd.UpdateGraphWithGradients(scope, grads, loss.DType())
 		return loss
-	}
-	trainExec, err := model.NewExec(b, store, step)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("onsagernet.Train: %w", err)
 	}
@@ -185,68 +173,82 @@ func Train(b compute.Backend, net Net, train, test *Pairs, cfg TrainConfig, cb C
 	}
 	defer evalExec.Finalize()
 
-	run.Start(meta.Seconds)
 	n, bs := train.N, min(cfg.BatchSize, train.N)
-	spe := n / bs
-	x0 := make([]float64, bs*train.Dim)
-	x1 := make([]float64, bs*train.Dim)
-	for epoch := meta.Epoch; epoch < cfg.Epochs; epoch++ {
-		perm := rand.New(rand.NewPCG(cfg.Seed, uint64(epoch))).Perm(n)
-		sum := 0.0
-		for bi := range spe {
-			if training.Interrupted() {
-				meta.Seconds = run.Seconds()
-				return res, run.Stop(meta, "onsagernet.Train: %s stopped in epoch %d", net, epoch)
+	x0, x1 := make([]float64, bs*train.Dim), make([]float64, bs*train.Dim)
+	perm, permEpoch := []int(nil), -1
+	loop := &training.Loop{
+		Name: "onsagernet.Train", Store: store, Checkpoint: cfg.Checkpoint, Identity: net.Identity(),
+		Epochs: cfg.Epochs, StepsPerEpoch: n / bs, LossNames: []string{"train"}, Extra: sched,
+		OnResume: func(*training.Loop, *training.State) error { return setLR() },
+		// Every epoch visits the pairs in its own random order (a function of the seed and the epoch).
+		Step: func(s *training.State) ([]float64, error) {
+			if permEpoch != s.Epoch {
+				perm, permEpoch = rand.New(rand.NewPCG(cfg.Seed, uint64(s.Epoch))).Perm(n), s.Epoch
 			}
-			for i := range bs {
-				j := perm[bi*bs+i]
-				copy(x0[i*train.Dim:(i+1)*train.Dim], train.X0[j*train.Dim:(j+1)*train.Dim])
-				copy(x1[i*train.Dim:(i+1)*train.Dim], train.X1[j*train.Dim:(j+1)*train.Dim])
+			d := train.Dim
+			for i, j := range perm[s.Batch*bs : (s.Batch+1)*bs] {
+				copy(x0[i*d:(i+1)*d], train.X0[j*d:(j+1)*d])
+				copy(x1[i*d:(i+1)*d], train.X1[j*d:(j+1)*d])
 			}
-			out, err := trainExec.Call(training.TensorFromFloat64s(dt, x0, bs, train.Dim), training.TensorFromFloat64s(dt, x1, bs, train.Dim))
+			out, err := trainExec.Call(training.TensorFromFloat64s(dt, x0, bs, d), training.TensorFromFloat64s(dt, x1, bs, d))
 			if err != nil {
-				return res, fmt.Errorf("onsagernet.Train: epoch %d batch %d: %w", epoch, bi, err)
+				return nil, err
 			}
-			loss := scalarOf(out[0])
-			if err := training.CheckFinite(epoch*spe+bi, "loss", loss); err != nil {
-				return res, fmt.Errorf("onsagernet.Train: %s (last good checkpoint %q): %w", net, cfg.Checkpoint, err)
-			}
-			sum += loss
-		}
-		trainLoss := sum / float64(spe)
-		values := map[string]float64{"train": trainLoss, "lr": meta.LR}
-		testLoss := math.NaN()
-		if test != nil {
-			if testLoss, err = evalPairs(evalExec, dt, test, bs, cfg.EvalBatches); err != nil {
-				return res, fmt.Errorf("onsagernet.Train: epoch %d: %w", epoch, err)
-			}
-			values["test"] = testLoss
-		}
-		meta.History.Add(epoch+1, values)
-		// Reduce the learning rate on a plateau of the training loss.
-		if cfg.Patience > 0 {
-			if trainLoss < meta.Best*(1-1e-4) {
-				meta.Best, meta.Bad = trainLoss, 0
-			} else if meta.Bad++; meta.Bad > cfg.Patience {
-				meta.LR, meta.Bad = math.Max(meta.LR*cfg.Factor, cfg.MinLR), 0
-				if err := lrVar.SetValue(training.TensorFromFloat64s(dt, []float64{meta.LR})); err != nil {
-					return res, fmt.Errorf("onsagernet.Train: setting the learning rate: %w", err)
+			return []float64{scalarOf(out[0])}, nil
+		},
+		// The record holds the epoch's mean training loss, the test loss and the learning rate it used.
+		Evaluate: func(*training.State) (map[string]float64, error) {
+			rec := map[string]float64{"lr": sched.LR}
+			if test != nil {
+				v, err := evalPairs(evalExec, dt, test, bs, cfg.EvalBatches)
+				if err != nil {
+					return nil, err
 				}
+				rec["test"] = v
 			}
-		}
-		meta.Epoch = epoch + 1
-		meta.Seconds = run.Seconds()
-		res.History, res.Epochs = meta.History, meta.Epoch
-		if err := run.Save(meta); err != nil {
-			return res, fmt.Errorf("onsagernet.Train: %w", err)
-		}
-		if cb.OnEpoch != nil {
-			cb.OnEpoch(EpochInfo{Epoch: epoch + 1, Epochs: cfg.Epochs, Train: trainLoss, Test: testLoss, LR: values["lr"],
-				Elapsed: run.Elapsed()})
+			return rec, nil
+		},
+	}
+	if cfg.Patience > 0 { // ReduceLROnPlateau on the epoch training loss
+		loop.OnEpoch = append(loop.OnEpoch, func(s *training.State) error {
+			if l := s.Record["train"]; l < sched.Best*(1-1e-4) {
+				sched.Best, sched.Bad = l, 0
+			} else if sched.Bad++; sched.Bad > cfg.Patience {
+				sched.LR, sched.Bad = math.Max(sched.LR*cfg.Factor, cfg.MinLR), 0
+				return setLR()
+			}
+			return nil
+		})
+	}
+	if cb.OnEpoch != nil {
+		loop.OnEpoch = append(loop.OnEpoch, func(s *training.State) error {
+			te, ok := s.Record["test"]
+			if !ok {
+				te = math.NaN()
+			}
+			cb.OnEpoch(EpochInfo{Epoch: s.Epoch, Epochs: cfg.Epochs, Train: s.Record["train"], Test: te, LR: s.Record["lr"], Elapsed: s.Elapsed})
+			return nil
+		})
+	}
+	st, err := loop.Run()
+	if st == nil {
+		return nil, err
+	}
+	return &Result{Store: store, History: epochsDone(st), Epochs: st.Epoch, Seconds: st.Seconds, Resumed: st.Resumed}, err
+}
+
+// epochsDone returns the history of a checkpoint indexed by the number of epochs done, as Result.History
+// is: training.Loop indexes its records by the epoch, from 0; the checkpoints written before it (format
+// 1, the shipped models; they record no Steps) by the epochs done.
+func epochsDone(st *training.State) training.History {
+	h := st.History
+	if st.Steps > 0 { // a training.Loop checkpoint
+		h.Steps = slices.Clone(h.Steps)
+		for i := range h.Steps {
+			h.Steps[i]++
 		}
 	}
-	res.Seconds = meta.Seconds
-	return res, nil
+	return h
 }
 
 // evalPairs returns the mean one-step loss over p in batches of bs (at most maxBatches, 0 = all).
@@ -267,19 +269,23 @@ func evalPairs(exec *model.Exec, dt dtypes.DType, p *Pairs, bs, maxBatches int) 
 	return sum / float64(k), nil
 }
 
-// LoadTrained loads a checkpoint written by Train into a fresh store for net (for shipped models).
+// LoadTrained loads a checkpoint written by Train into a fresh store for net (for shipped models). It
+// refuses a checkpoint of another net (kind or shape), and accepts the shipped models, written before
+// checkpoints recorded their model, when they hold every variable of net with its shape.
 func LoadTrained(path string, net Net) (*Result, error) {
 	store := model.NewStore()
-	if err := net.Init(store); err != nil {
-		return nil, err
-	}
-	var meta checkpointMeta
-	found, err := training.LoadCheckpoint(path, store, &meta)
+	id := net.Identity()
+	id.Legacy = true
+	var st training.State
+	found, err := id.Load(path, store, &st)
 	if err != nil {
 		return nil, fmt.Errorf("onsagernet.LoadTrained: %w", err)
 	}
 	if !found {
 		return nil, fmt.Errorf("onsagernet.LoadTrained: no checkpoint at %s", path)
 	}
-	return &Result{Store: store, History: meta.History, Epochs: meta.Epoch, Seconds: meta.Seconds}, nil
+	if _, err := net.Extract(store); err != nil {
+		return nil, fmt.Errorf("onsagernet.LoadTrained: %s does not hold %s: %w", path, net, err)
+	}
+	return &Result{Store: store, History: epochsDone(&st), Epochs: st.Epoch, Seconds: st.Seconds}, nil
 }

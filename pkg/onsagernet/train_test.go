@@ -3,6 +3,7 @@ package onsagernet
 import (
 	"math"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/dynlearn/dynlearn/pkg/ode"
@@ -99,6 +100,60 @@ func TestTrainReducesLossAndResumes(t *testing.T) {
 	}
 	if got := sum / float64(d.Test.N); math.Abs(got-test[len(test)-1]) > 0.02*test[len(test)-1] {
 		t.Fatalf("Go Heun loss %g, graph test loss %g", got, test[len(test)-1])
+	}
+	// The checkpoint loads as this net, indexed by epochs done, and is refused as the MLP baseline.
+	if r, err := LoadTrained(ckpt, m); err != nil || r.Epochs != 20 || r.History.Steps[0] != 1 {
+		t.Fatalf("LoadTrained: %v", err)
+	}
+	mlp, err := NewMLP(DefaultMLPConfig(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadTrained(ckpt, mlp); err == nil || !strings.Contains(err.Error(), "onsagernet.OnsagerNet") ||
+		!strings.Contains(err.Error(), "onsagernet.MLP") {
+		t.Fatalf("an OnsagerNet checkpoint loaded as the MLP: err = %v, want a refusal naming both", err)
+	}
+}
+
+// The shipped lecture models (written before checkpoints recorded their model) load, with their
+// 600-epoch histories, into the fields they were trained to.
+func TestShippedModelsLoad(t *testing.T) {
+	on, mlp, err := LorenzSetup(28, false).Nets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		net  Net
+		file string
+		want []float64 // the field at (0.1, 0.2, 0.3)
+	}{
+		{on, "onsagernet_lorenz_r28.ckpt", []float64{1.0104295915561479, 2.0061290182630782, -0.39758416994343437}},
+		{mlp, "mlp_lorenz_r16.ckpt", []float64{0.99155988912543092, 0.84559838995419789, -0.4003168654555247}},
+	} {
+		r, err := LoadTrained(filepath.Join("..", "..", "notebooks", "models", "lecture", c.file), c.net)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(r.History.Steps); r.Epochs != 600 || n != 600 || r.History.Steps[0] != 1 || r.History.Steps[n-1] != 600 {
+			t.Errorf("%s: %d epochs, history %d records", c.file, r.Epochs, n)
+		}
+		vf, err := c.net.Extract(r.Store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make([]float64, 3)
+		vf.Eval([]float64{0.1, 0.2, 0.3}, got)
+		for j := range got {
+			if math.Abs(got[j]-c.want[j]) > 1e-12 {
+				t.Errorf("%s: field %v, want %v", c.file, got, c.want)
+				break
+			}
+		}
+	}
+	// A shipped MLP records no model, but lacks OnsagerNet's variables.
+	if _, err := LoadTrained(filepath.Join("..", "..", "notebooks", "models", "lecture", "mlp_lorenz_r28.ckpt"), on); err == nil ||
+		!strings.Contains(err.Error(), "does not hold OnsagerNet") {
+		t.Errorf("a shipped MLP loaded as OnsagerNet: err = %v, want a refusal", err)
 	}
 }
 
