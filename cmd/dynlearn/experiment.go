@@ -21,8 +21,8 @@ var listCommand = &command{
 	name:    "list",
 	args:    "[--json]",
 	summary: "list the experiments",
-	about: `List the experiments, one a line: name, what it reproduces, the shipped trained model ("-" when
-the experiment trains in seconds) and the figures its notebook draws.`,
+	about: `List the experiments, one a line: name, the shipped trained model ("-" when the experiment trains in
+seconds), what it reproduces (title and paper) and the figures its notebook draws.`,
 	examples: []string{"dynlearn list", "dynlearn list --json"},
 	flags: func(c *cli, fs *flag.FlagSet) func([]string) error {
 		asJSON := fs.Bool("json", false, "print a JSON array instead of a table")
@@ -55,18 +55,22 @@ func (c *cli) list(asJSON bool) error {
 		}
 		return writeJSON(c.stdout, entries)
 	}
+	// The short columns first, aligned; the long text last, unpadded.
 	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tREPRODUCES\tSHIPPED MODEL\tFIGURES")
+	fmt.Fprintln(tw, "NAME\tSHIPPED MODEL\tREPRODUCES; FIGURES")
 	for _, e := range all {
 		what := e.Title
 		if e.Paper != "" {
 			what += " (" + e.Paper + ")"
 		}
+		if len(e.Figures) > 0 {
+			what += "; figures: " + strings.Join(e.Figures, ", ")
+		}
 		shipped := e.Shipped
 		if shipped == "" {
 			shipped = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Name, what, shipped, strings.Join(e.Figures, ", "))
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Name, shipped, what)
 	}
 	return tw.Flush()
 }
