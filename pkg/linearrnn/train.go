@@ -168,18 +168,10 @@ func Train(b compute.Backend, m *Model, target Target, cfg TrainConfig, onStep f
 			return map[string]float64{"loss": last}, nil
 		},
 	}
-	if cfg.CheckpointEvery > 0 && cfg.Checkpoint != "" {
-		// TODO(training.Loop): its checkpoints are timed and a hook cannot ask for one, so this hook
-		// writes the loop's state itself, counting the wall time as the loop does.
-		var prior float64 // seconds of the runs this one resumed
-		loop.OnResume = func(_ *training.Loop, s *training.State) error { prior = s.Seconds; return nil }
+	if cfg.CheckpointEvery > 0 {
 		loop.OnEpoch = append(loop.OnEpoch, func(s *training.State) error {
-			if s.Epoch%cfg.CheckpointEvery != 0 || s.Epoch >= cfg.Steps {
-				return nil
-			}
-			saved := *s
-			saved.Seconds = prior + s.Elapsed.Seconds()
-			return loop.Identity.Save(cfg.Checkpoint, store, &saved, nil)
+			s.SaveNow = s.Epoch%cfg.CheckpointEvery == 0 && s.Epoch < cfg.Steps
+			return nil
 		})
 	}
 	st, err := loop.Run()
