@@ -126,7 +126,7 @@ var dataCommand = &command{
 were generated before with the same configuration, and summarise them.`,
 	examples: []string{
 		"dynlearn data sindy-lorenz --quick",
-		"dynlearn data sindy-reaction-diffusion --set n=64",
+		"dynlearn data sindy-pendulum --set train_ics=20",
 	},
 	flags: func(c *cli, fs *flag.FlagSet) func([]string) error {
 		o := experimentFlags(fs, false)
@@ -144,7 +144,7 @@ and stops) or one that reaches --max-time exits with code 3, and the same comman
 	examples: []string{
 		"dynlearn train sindy-lorenz --quick --out /tmp/lorenz",
 		"dynlearn train sindy-pendulum --seed 2 --out /tmp/pend --max-time 2h   # again to continue",
-		"dynlearn train led-van-der-pol --set epochs=50 --set lr=1e-3",
+		"dynlearn train led-van-der-pol --set Fit.Epochs=50 --set Prop.LSTM=[64]",
 	},
 	flags: func(c *cli, fs *flag.FlagSet) func([]string) error {
 		o := experimentFlags(fs, true)
