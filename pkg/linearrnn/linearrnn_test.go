@@ -7,23 +7,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/ml/model"
 
-	"github.com/dynlearn/dynlearn/pkg/backend"
+	"github.com/dynlearn/dynlearn/internal/testutil"
 	"github.com/dynlearn/dynlearn/pkg/training"
 )
-
-func testBackend(t *testing.T) compute.Backend {
-	t.Helper()
-	b, err := backend.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func testModel(t *testing.T) *Model {
 	t.Helper()
@@ -36,20 +26,27 @@ func testModel(t *testing.T) *Model {
 	return m
 }
 
-// The RNN unrolled in the graph, the RNN run in Go and the closed-form convolution with its kernel agree.
-func TestOutputsAreTheKernelConvolution(t *testing.T) {
+// testInitialised is testModel with its variables initialised in a new store.
+func testInitialised(t *testing.T) (*Model, *model.Store) {
+	t.Helper()
 	m := testModel(t)
 	store := model.NewStore()
 	if err := m.Init(store); err != nil {
 		t.Fatal(err)
 	}
+	return m, store
+}
+
+// The RNN unrolled in the graph, the RNN run in Go and the closed-form convolution with its kernel agree.
+func TestOutputsAreTheKernelConvolution(t *testing.T) {
+	m, store := testInitialised(t)
 	const batch, K = 3, 40
 	rng := rand.New(rand.NewPCG(1, 2))
 	x := make([]float64, batch*K)
 	for i := range x {
 		x[i] = rng.NormFloat64()
 	}
-	exec, err := model.NewExec(testBackend(t), store, func(scope *model.Scope, xs *Node) *Node { return m.Outputs(scope, xs) })
+	exec, err := model.NewExec(testutil.Backend(t), store, func(scope *model.Scope, xs *Node) *Node { return m.Outputs(scope, xs) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,14 +77,10 @@ func TestOutputsAreTheKernelConvolution(t *testing.T) {
 
 // KernelGraph (repeated squaring) matches the step-by-step kernel, for lengths that are not powers of two.
 func TestKernelGraph(t *testing.T) {
-	m := testModel(t)
-	store := model.NewStore()
-	if err := m.Init(store); err != nil {
-		t.Fatal(err)
-	}
+	m, store := testInitialised(t)
 	p, _ := m.Extract(store)
 	for _, S := range []int{1, 2, 7, 64, 100} {
-		exec, err := model.NewExec(testBackend(t), store, func(scope *model.Scope, g *Graph) *Node { return m.KernelGraph(scope, g, S) })
+		exec, err := model.NewExec(testutil.Backend(t), store, func(scope *model.Scope, g *Graph) *Node { return m.KernelGraph(scope, g, S) })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,7 +138,7 @@ func TestTrainingReducesTheLoss(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Hidden = 8
 	m, _ := New(cfg)
-	res, err := Train(testBackend(t), m, Target{Family: ExpSum, Memory: 2}, TrainConfig{Steps: 300, LR: 0.02, LogEvery: 10}, nil)
+	res, err := Train(testutil.Backend(t), m, Target{Family: ExpSum, Memory: 2}, TrainConfig{Steps: 300, LR: 0.02, LogEvery: 10}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,10 +209,10 @@ func TestBadConfig(t *testing.T) {
 		}
 	}
 	m, _ := New(DefaultConfig())
-	if _, err := Train(testBackend(t), m, Target{Family: ExpSum, Memory: 1}, TrainConfig{Steps: 0, LR: 1}, nil); err == nil {
+	if _, err := Train(testutil.Backend(t), m, Target{Family: ExpSum, Memory: 1}, TrainConfig{Steps: 0, LR: 1}, nil); err == nil {
 		t.Error("0 steps accepted")
 	}
-	if _, err := Train(testBackend(t), m, Target{Family: ExpSum, Memory: -1}, DefaultTrainConfig(3), nil); err == nil {
+	if _, err := Train(testutil.Backend(t), m, Target{Family: ExpSum, Memory: -1}, DefaultTrainConfig(3), nil); err == nil {
 		t.Error("negative memory accepted")
 	}
 }
@@ -227,7 +220,7 @@ func TestBadConfig(t *testing.T) {
 // Training stopped after 40 steps and resumed from its checkpoint ends where 100 uninterrupted steps end
 // (weights and Adam's moments are in the checkpoint), with the whole loss curve.
 func TestTrainResumesFromCheckpoint(t *testing.T) {
-	b := testBackend(t)
+	b := testutil.Backend(t)
 	target := Target{Family: ExpSum, Memory: 2}
 	cfg := TrainConfig{Steps: 100, LR: 0.02, LogEvery: 10}
 	ref, err := Train(b, testModel(t), target, cfg, nil)
@@ -256,7 +249,7 @@ func TestTrainResumesFromCheckpoint(t *testing.T) {
 // CheckpointEvery (in steps) saves the loop's state every so many steps, and a checkpoint of another
 // model is refused.
 func TestCheckpointEverySteps(t *testing.T) {
-	b := testBackend(t)
+	b := testutil.Backend(t)
 	cfg := TrainConfig{Steps: 25, LR: 0.02, LogEvery: 5, CheckpointEvery: 10, Checkpoint: filepath.Join(t.TempDir(), "rnn.ckpt")}
 	m := testModel(t)
 	saved := map[int]int{}

@@ -48,13 +48,12 @@ func New(cfg Config) (*Model, error) {
 		return nil, fmt.Errorf("linearrnn.New: Hidden must be >= 1, got %d", cfg.Hidden)
 	case !(cfg.Delta > 0) || math.IsInf(cfg.Delta, 0):
 		return nil, fmt.Errorf("linearrnn.New: Delta must be positive and finite, got %g", cfg.Delta)
-	case !finite(cfg.Decay, cfg.WScale, cfg.UScale, cfg.CScale) || cfg.WScale < 0 || cfg.UScale < 0 || cfg.CScale < 0:
+	case !training.Finite(cfg.Decay, cfg.WScale, cfg.UScale, cfg.CScale) || cfg.WScale < 0 || cfg.UScale < 0 || cfg.CScale < 0:
 		return nil, fmt.Errorf("linearrnn.New: need finite Decay and scales >= 0, got %g, %g, %g, %g",
 			cfg.Decay, cfg.WScale, cfg.UScale, cfg.CScale)
-	case cfg.DType != dtypes.Float32 && cfg.DType != dtypes.Float64:
-		return nil, fmt.Errorf("linearrnn.New: dtype must be Float32 or Float64, got %s", cfg.DType)
-	case cfg.Scope == "":
-		return nil, fmt.Errorf("linearrnn.New: empty scope name")
+	}
+	if err := training.CheckVariables(cfg.DType, cfg.Scope); err != nil {
+		return nil, fmt.Errorf("linearrnn.New: %w", err)
 	}
 	return &Model{cfg: cfg}, nil
 }
@@ -75,15 +74,6 @@ func (m *Model) Identity() training.Identity {
 // String describes the model.
 func (m *Model) String() string {
 	return fmt.Sprintf("linear RNN(m=%d, δ=%g)", m.cfg.Hidden, m.cfg.Delta)
-}
-
-func finite(vs ...float64) bool {
-	for _, v := range vs {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return false
-		}
-	}
-	return true
 }
 
 // Params are the weights in plain Go: W row-major m×m, U and c of length m.
@@ -159,68 +149,36 @@ func dotf(a, b []float64) float64 {
 	return s
 }
 
-// vars returns the W, U, c nodes, creating the variables with their initial values when missing.
-func (m *Model) vars(scope *model.Scope, g *Graph) (W, U, C *Node) {
-	s := scope.At("%s", m.cfg.Scope)
+// specs lists the variables W (m×m), U and c (m) with their initial values.
+func (m *Model) specs() []training.Var {
 	p := m.InitialParams()
 	n := m.cfg.Hidden
-	get := func(name string, init []float64, dims ...int) *Node {
-		v := s.GetVariable(name)
-		if v == nil {
-			v = s.VariableWithValue(name, training.TensorFromFloat64s(m.cfg.DType, init, dims...))
-		}
-		return v.NodeValue(g)
-	}
-	return get("W", p.W, n, n), get("U", p.U, n), get("c", p.C, n)
+	return []training.Var{{Name: "W", Data: p.W, Dims: []int{n, n}}, {Name: "U", Data: p.U, Dims: []int{n}},
+		{Name: "c", Data: p.C, Dims: []int{n}}}
+}
+
+// vars returns the W, U, c nodes, creating the variables with their initial values when missing.
+func (m *Model) vars(scope *model.Scope, g *Graph) (W, U, C *Node) {
+	v := training.GraphVariables(scope.At("%s", m.cfg.Scope), g, m.cfg.DType, m.specs()...)
+	return v["W"], v["U"], v["c"]
 }
 
 // Init creates the variables in store (keeping existing ones).
 func (m *Model) Init(store *model.Store) error {
-	s := store.RootScope().At("%s", m.cfg.Scope)
-	p := m.InitialParams()
-	n := m.cfg.Hidden
-	for _, v := range []struct {
-		name string
-		data []float64
-		dims []int
-	}{{"W", p.W, []int{n, n}}, {"U", p.U, []int{n}}, {"c", p.C, []int{n}}} {
-		if s.GetVariable(v.name) != nil {
-			continue
-		}
-		if _, err := s.CreateVariable(v.name, training.TensorFromFloat64s(m.cfg.DType, v.data, v.dims...)); err != nil {
-			return fmt.Errorf("linearrnn: %w", err)
-		}
+	if err := training.InitVariables(store.RootScope().At("%s", m.cfg.Scope), m.cfg.DType, m.specs()...); err != nil {
+		return fmt.Errorf("linearrnn: %w", err)
 	}
 	return nil
 }
 
 // Extract copies the weights out of store.
 func (m *Model) Extract(store *model.Store) (Params, error) {
-	s := store.RootScope().At("%s", m.cfg.Scope)
-	n := m.cfg.Hidden
 	p := Params{Delta: m.cfg.Delta}
-	for _, v := range []struct {
-		name string
-		dst  *[]float64
-		size int
-	}{{"W", &p.W, n * n}, {"U", &p.U, n}, {"c", &p.C, n}} {
-		vr := s.GetVariable(v.name)
-		if vr == nil {
-			return p, fmt.Errorf("linearrnn: variable %s not in the store", v.name)
-		}
-		t, err := vr.Value()
-		if err != nil {
-			return p, fmt.Errorf("linearrnn: reading %s: %w", v.name, err)
-		}
-		data, err := training.Float64s(t)
-		if err != nil {
-			return p, fmt.Errorf("linearrnn: reading %s: %w", v.name, err)
-		}
-		if len(data) != v.size {
-			return p, fmt.Errorf("linearrnn: variable %s has %d values, want %d", v.name, len(data), v.size)
-		}
-		*v.dst = data
+	v, err := training.ReadVariables(store.RootScope().At("%s", m.cfg.Scope), m.specs()...)
+	if err != nil {
+		return p, fmt.Errorf("linearrnn: %w", err)
 	}
+	p.W, p.U, p.C = v["W"], v["U"], v["c"]
 	return p, nil
 }
 

@@ -51,10 +51,9 @@ func New(cfg Config) (*Model, error) {
 		return nil, fmt.Errorf("neuralode.New: T must be positive and finite, got %g", cfg.T)
 	case !(cfg.InitGain > 0) || math.IsInf(cfg.InitGain, 0):
 		return nil, fmt.Errorf("neuralode.New: InitGain must be positive and finite, got %g", cfg.InitGain)
-	case cfg.DType != dtypes.Float32 && cfg.DType != dtypes.Float64:
-		return nil, fmt.Errorf("neuralode.New: dtype must be Float32 or Float64, got %s", cfg.DType)
-	case cfg.Scope == "":
-		return nil, fmt.Errorf("neuralode.New: empty scope name")
+	}
+	if err := training.CheckVariables(cfg.DType, cfg.Scope); err != nil {
+		return nil, fmt.Errorf("neuralode.New: %w", err)
 	}
 	return &Model{cfg: cfg}, nil
 }
@@ -195,19 +194,13 @@ func (p Params) Logit(x0 []float64) float64 {
 	return s
 }
 
-type varSpec struct {
-	name string
-	data []float64
-	dims []int
-}
-
 // specs lists the variables: the weights of all steps stacked along a leading axis (one variable per
 // kind keeps the optimizer's graph small), then the classifier.
-func (m *Model) specs() []varSpec {
+func (m *Model) specs() []training.Var {
 	c := m.cfg
 	p := m.InitialParams()
 	nb := len(p.Layers)
-	var s []varSpec
+	var s []training.Var
 	if nb > 0 {
 		var w1, b1, w2, b2 []float64
 		for _, l := range p.Layers {
@@ -215,47 +208,28 @@ func (m *Model) specs() []varSpec {
 			w2, b2 = append(w2, l.W2...), append(b2, l.B2...)
 		}
 		s = append(s,
-			varSpec{"w1", w1, []int{nb, c.Dim, c.Width}}, varSpec{"b1", b1, []int{nb, c.Width}},
-			varSpec{"w2", w2, []int{nb, c.Width, c.Dim}}, varSpec{"b2", b2, []int{nb, c.Dim}})
+			training.Var{Name: "w1", Data: w1, Dims: []int{nb, c.Dim, c.Width}},
+			training.Var{Name: "b1", Data: b1, Dims: []int{nb, c.Width}},
+			training.Var{Name: "w2", Data: w2, Dims: []int{nb, c.Width, c.Dim}},
+			training.Var{Name: "b2", Data: b2, Dims: []int{nb, c.Dim}})
 	}
-	return append(s, varSpec{"classifier_a", p.A, []int{c.Dim}}, varSpec{"classifier_c", []float64{p.C}, []int{}})
+	return append(s, training.Var{Name: "classifier_a", Data: p.A, Dims: []int{c.Dim}},
+		training.Var{Name: "classifier_c", Data: []float64{p.C}, Dims: []int{}})
 }
 
 // Init creates the variables in store (keeping existing ones).
 func (m *Model) Init(store *model.Store) error {
-	sc := store.RootScope().At("%s", m.cfg.Scope)
-	for _, v := range m.specs() {
-		if sc.GetVariable(v.name) != nil {
-			continue
-		}
-		if _, err := sc.CreateVariable(v.name, training.TensorFromFloat64s(m.cfg.DType, v.data, v.dims...)); err != nil {
-			return fmt.Errorf("neuralode: %w", err)
-		}
+	if err := training.InitVariables(store.RootScope().At("%s", m.cfg.Scope), m.cfg.DType, m.specs()...); err != nil {
+		return fmt.Errorf("neuralode: %w", err)
 	}
 	return nil
 }
 
 // Extract copies the weights out of store.
 func (m *Model) Extract(store *model.Store) (Params, error) {
-	sc := store.RootScope().At("%s", m.cfg.Scope)
-	vals := map[string][]float64{}
-	for _, v := range m.specs() {
-		vr := sc.GetVariable(v.name)
-		if vr == nil {
-			return Params{}, fmt.Errorf("neuralode: variable %s not in the store", v.name)
-		}
-		t, err := vr.Value()
-		if err != nil {
-			return Params{}, fmt.Errorf("neuralode: reading %s: %w", v.name, err)
-		}
-		data, err := training.Float64s(t)
-		if err != nil {
-			return Params{}, fmt.Errorf("neuralode: reading %s: %w", v.name, err)
-		}
-		if len(data) != len(v.data) {
-			return Params{}, fmt.Errorf("neuralode: variable %s has %d values, want %d", v.name, len(data), len(v.data))
-		}
-		vals[v.name] = data
+	vals, err := training.ReadVariables(store.RootScope().At("%s", m.cfg.Scope), m.specs()...)
+	if err != nil {
+		return Params{}, fmt.Errorf("neuralode: %w", err)
 	}
 	p := Params{Cfg: m.cfg, A: vals["classifier_a"], C: vals["classifier_c"][0]}
 	d, w := m.cfg.Dim, m.cfg.Width
@@ -270,16 +244,7 @@ func (m *Model) Extract(store *model.Store) (Params, error) {
 
 // vars returns the graph nodes of the variables, creating missing ones.
 func (m *Model) vars(scope *model.Scope, g *Graph) map[string]*Node {
-	sc := scope.At("%s", m.cfg.Scope)
-	out := map[string]*Node{}
-	for _, v := range m.specs() {
-		vr := sc.GetVariable(v.name)
-		if vr == nil {
-			vr = sc.VariableWithValue(v.name, training.TensorFromFloat64s(m.cfg.DType, v.data, v.dims...))
-		}
-		out[v.name] = vr.NodeValue(g)
-	}
-	return out
+	return training.GraphVariables(scope.At("%s", m.cfg.Scope), g, m.cfg.DType, m.specs()...)
 }
 
 // Flow builds the states x_0, …, x_K (each (batch, Dim)) of the ResNet from x (batch, Dim).

@@ -6,29 +6,19 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/ml/model"
 
-	"github.com/dynlearn/dynlearn/pkg/backend"
+	"github.com/dynlearn/dynlearn/internal/testutil"
 	"github.com/dynlearn/dynlearn/pkg/ode"
 	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
-func testBackend(t *testing.T) compute.Backend {
-	t.Helper()
-	b, err := backend.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // graphFinal runs the model's graph flow on points (n×2) and returns x_K.
 func graphFinal(t *testing.T, m *Model, store *model.Store, pts []float64) []float64 {
 	t.Helper()
-	exec, err := model.NewExec(testBackend(t), store, func(scope *model.Scope, x *Node) *Node {
+	exec, err := model.NewExec(testutil.Backend(t), store, func(scope *model.Scope, x *Node) *Node {
 		xs := m.Flow(scope, x)
 		return xs[len(xs)-1]
 	})
@@ -46,6 +36,26 @@ func graphFinal(t *testing.T, m *Model, store *model.Store, pts []float64) []flo
 	return v
 }
 
+// initialised builds a model from cfg with its variables initialised in a new store, and returns the model,
+// the store, the graph's final states on testPoints and the weights in plain Go.
+func initialised(t *testing.T, cfg Config) (*Model, *model.Store, []float64, Params) {
+	t.Helper()
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := model.NewStore()
+	if err := m.Init(store); err != nil {
+		t.Fatal(err)
+	}
+	got := graphFinal(t, m, store, testPoints)
+	p, err := m.Extract(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, store, got, p
+}
+
 var testPoints = []float64{0.3, -0.7, -0.9, 0.1, 0.5, 0.5, 0, 0, -0.2, 0.95}
 
 // With one set of weights the ResNet is forward Euler on the autonomous ODE ẋ = f(x, θ): the graph must
@@ -56,19 +66,7 @@ func TestResNetIsForwardEuler(t *testing.T) {
 	for _, K := range []int{8, 16, 32, 64} {
 		cfg := DefaultConfig()
 		cfg.Steps, cfg.Shared, cfg.DType, cfg.T, cfg.InitGain = K, true, dtypes.Float64, 2, 1.5
-		m, err := New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		store := model.NewStore()
-		if err := m.Init(store); err != nil {
-			t.Fatal(err)
-		}
-		got := graphFinal(t, m, store, testPoints)
-		p, err := m.Extract(store)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m, _, got, p := initialised(t, cfg)
 		f := func(_ float64, x, dx []float64) { copy(dx, p.Field(0, x)) }
 		maxErr := 0.0
 		for i := range len(testPoints) / 2 {
@@ -103,17 +101,8 @@ func TestResNetIsForwardEuler(t *testing.T) {
 func TestGraphMatchesParams(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Steps, cfg.DType, cfg.Width = 5, dtypes.Float64, 7
-	m, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := model.NewStore()
-	if err := m.Init(store); err != nil {
-		t.Fatal(err)
-	}
-	got := graphFinal(t, m, store, testPoints)
-	p, _ := m.Extract(store)
-	exec, err := model.NewExec(testBackend(t), store, func(scope *model.Scope, x *Node) *Node { return m.Logits(scope, x) })
+	m, store, got, p := initialised(t, cfg)
+	exec, err := model.NewExec(testutil.Backend(t), store, func(scope *model.Scope, x *Node) *Node { return m.Logits(scope, x) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +111,7 @@ func TestGraphMatchesParams(t *testing.T) {
 		t.Fatal(err)
 	}
 	logits, _ := training.Float64s(out[0])
-	regExec, err := model.NewExec(testBackend(t), store, func(scope *model.Scope, g *Graph) *Node { return m.Regularizer(scope, g) })
+	regExec, err := model.NewExec(testutil.Backend(t), store, func(scope *model.Scope, g *Graph) *Node { return m.Regularizer(scope, g) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +182,7 @@ func TestTrainingSeparatesTheClasses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := testBackend(t)
+	b := testutil.Backend(t)
 	lin, _ := New(Config{Dim: 2, Width: 1, Steps: 0, T: 1, InitGain: 1, Seed: 1, DType: dtypes.Float32, Scope: "linear"})
 	rl, err := Train(b, lin, d, DefaultTrainConfig(300), nil)
 	if err != nil {
@@ -233,13 +222,13 @@ func TestBadInput(t *testing.T) {
 		t.Error("negative radius accepted")
 	}
 	m, _ := New(DefaultConfig())
-	if _, err := Train(testBackend(t), m, &Dataset{N: 2, NTrain: 2, Z: []float64{0, math.NaN(), 1, 1}, Labels: []float64{0, 1}}, DefaultTrainConfig(5), nil); err == nil {
+	if _, err := Train(testutil.Backend(t), m, &Dataset{N: 2, NTrain: 2, Z: []float64{0, math.NaN(), 1, 1}, Labels: []float64{0, 1}}, DefaultTrainConfig(5), nil); err == nil {
 		t.Error("NaN point accepted")
 	}
-	if _, err := Train(testBackend(t), m, &Dataset{N: 2, NTrain: 2, Z: []float64{0, 0, 1, 1}, Labels: []float64{0, 2}}, DefaultTrainConfig(5), nil); err == nil {
+	if _, err := Train(testutil.Backend(t), m, &Dataset{N: 2, NTrain: 2, Z: []float64{0, 0, 1, 1}, Labels: []float64{0, 2}}, DefaultTrainConfig(5), nil); err == nil {
 		t.Error("label 2 accepted")
 	}
-	if _, err := Train(testBackend(t), m, &Dataset{N: 1, NTrain: 1, Z: []float64{0, 0}, Labels: []float64{0}}, TrainConfig{Steps: 5, LR: -1}, nil); err == nil {
+	if _, err := Train(testutil.Backend(t), m, &Dataset{N: 1, NTrain: 1, Z: []float64{0, 0}, Labels: []float64{0}}, TrainConfig{Steps: 5, LR: -1}, nil); err == nil {
 		t.Error("negative learning rate accepted")
 	}
 }
@@ -253,7 +242,7 @@ func TestTrainResumesFromCheckpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := testBackend(t)
+	b := testutil.Backend(t)
 	mc := DefaultConfig()
 	mc.Steps, mc.Width, mc.DType = 4, 6, dtypes.Float64
 	newModel := func() *Model {

@@ -7,6 +7,7 @@ import (
 	"github.com/dynlearn/dynlearn/pkg/diskcache"
 	"github.com/dynlearn/dynlearn/pkg/ode"
 	"github.com/dynlearn/dynlearn/pkg/systems"
+	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
 // Pairs holds one-step training pairs (h(t), h(t + Dt)), flat and row-major: X0 and X1 are N×Dim.
@@ -29,7 +30,7 @@ func (p *Pairs) Validate() error {
 		return fmt.Errorf("onsagernet: pair time step must be positive and finite, got %g", p.Dt)
 	}
 	for i := range p.X0 {
-		if !finite(p.X0[i], p.X1[i]) {
+		if !training.Finite(p.X0[i], p.X1[i]) {
 			return fmt.Errorf("onsagernet: pair %d component %d is not finite (%g, %g)", i/p.Dim, i%p.Dim, p.X0[i], p.X1[i])
 		}
 	}
@@ -84,12 +85,12 @@ func (c LorenzConfig) Validate() error {
 	if c.NTraj < 2 || c.NOut < 1 {
 		return fmt.Errorf("onsagernet: need NTraj >= 2 and NOut >= 1, got %d, %d", c.NTraj, c.NOut)
 	}
-	if !(c.T > 0) || !(c.Dt > 0) || !(c.Scale > 0) || !finite(c.T, c.Dt, c.Scale) || c.Dt >= c.T/float64(c.NOut) {
+	if !(c.T > 0) || !(c.Dt > 0) || !(c.Scale > 0) || !training.Finite(c.T, c.Dt, c.Scale) || c.Dt >= c.T/float64(c.NOut) {
 		return fmt.Errorf("onsagernet: need T > 0, Scale > 0 and 0 < Dt < T/NOut, got T=%g Dt=%g Scale=%g NOut=%d",
 			c.T, c.Dt, c.Scale, c.NOut)
 	}
 	for j := range 3 {
-		if !finite(c.Lo[j], c.Hi[j]) || c.Lo[j] > c.Hi[j] {
+		if !training.Finite(c.Lo[j], c.Hi[j]) || c.Lo[j] > c.Hi[j] {
 			return fmt.Errorf("onsagernet: bad initial-condition box [%g, %g] for coordinate %d", c.Lo[j], c.Hi[j], j)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/dynlearn/dynlearn/pkg/ode"
+	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
 // Path is a rollout: states H[i] at times T[i]. A rollout that left the ball of radius Bound (or whose
@@ -41,7 +42,7 @@ type RolloutConfig struct {
 }
 
 func (c RolloutConfig) validate() error {
-	if !(c.T > 0) || !(c.DtOut > 0) || !(c.Bound > 0) || !finite(c.T, c.DtOut, c.Bound) || c.Tol < 0 {
+	if !(c.T > 0) || !(c.DtOut > 0) || !(c.Bound > 0) || !training.Finite(c.T, c.DtOut, c.Bound) || c.Tol < 0 {
 		return fmt.Errorf("onsagernet: rollout needs T, DtOut, Bound > 0 and finite, Tol >= 0; got %g, %g, %g, %g",
 			c.T, c.DtOut, c.Bound, c.Tol)
 	}
@@ -57,7 +58,7 @@ func Rollout(f ode.Func, h0 []float64, cfg RolloutConfig) (Path, error) {
 	if f == nil {
 		return Path{}, fmt.Errorf("onsagernet: rollout of a nil vector field")
 	}
-	if len(h0) == 0 || !finite(h0...) {
+	if len(h0) == 0 || !training.Finite(h0...) {
 		return Path{}, fmt.Errorf("onsagernet: rollout initial state %v must be non-empty and finite", h0)
 	}
 	tol := cfg.Tol

@@ -131,17 +131,6 @@ func DefaultConfig(n int) Config {
 		InitGain: 0.1, Seed: 1, DType: dtypes.Float32, Scope: "onsagernet"}
 }
 
-func validDType(dt dtypes.DType) bool { return dt == dtypes.Float32 || dt == dtypes.Float64 }
-
-func finite(vs ...float64) bool {
-	for _, v := range vs {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return false
-		}
-	}
-	return true
-}
-
 // OnsagerNet is the structured model ḣ = −(M + W)∇V + g. Build it with New.
 type OnsagerNet struct {
 	cfg   Config
@@ -159,13 +148,12 @@ func New(cfg Config) (*OnsagerNet, error) {
 			cfg.Dim, cfg.Hidden, cfg.Layers, cfg.NPot)
 	case !cfg.Act.valid():
 		return nil, fmt.Errorf("onsagernet.New: unknown activation %d", int(cfg.Act))
-	case !finite(cfg.Alpha, cfg.Beta, cfg.InitGain) || cfg.Alpha < 0 || cfg.Beta < 0 || cfg.InitGain <= 0:
+	case !training.Finite(cfg.Alpha, cfg.Beta, cfg.InitGain) || cfg.Alpha < 0 || cfg.Beta < 0 || cfg.InitGain <= 0:
 		return nil, fmt.Errorf("onsagernet.New: need finite Alpha >= 0, Beta >= 0, InitGain > 0, got %g, %g, %g",
 			cfg.Alpha, cfg.Beta, cfg.InitGain)
-	case !validDType(cfg.DType):
-		return nil, fmt.Errorf("onsagernet.New: dtype must be Float32 or Float64, got %s", cfg.DType)
-	case cfg.Scope == "":
-		return nil, fmt.Errorf("onsagernet.New: empty scope name")
+	}
+	if err := training.CheckVariables(cfg.DType, cfg.Scope); err != nil {
+		return nil, fmt.Errorf("onsagernet.New: %w", err)
 	}
 	n, h, ig := cfg.Dim, cfg.Hidden, cfg.InitGain
 	specs := []paramSpec{
@@ -342,12 +330,11 @@ func NewMLP(cfg MLPConfig) (*MLP, error) {
 		return nil, fmt.Errorf("onsagernet.NewMLP: need Dim, Hidden, Layers >= 1, got %d, %d, %d", cfg.Dim, cfg.Hidden, cfg.Layers)
 	case !cfg.Act.valid():
 		return nil, fmt.Errorf("onsagernet.NewMLP: unknown activation %d", int(cfg.Act))
-	case !finite(cfg.InitGain) || cfg.InitGain <= 0:
+	case !training.Finite(cfg.InitGain) || cfg.InitGain <= 0:
 		return nil, fmt.Errorf("onsagernet.NewMLP: InitGain must be finite and > 0, got %g", cfg.InitGain)
-	case !validDType(cfg.DType):
-		return nil, fmt.Errorf("onsagernet.NewMLP: dtype must be Float32 or Float64, got %s", cfg.DType)
-	case cfg.Scope == "":
-		return nil, fmt.Errorf("onsagernet.NewMLP: empty scope name")
+	}
+	if err := training.CheckVariables(cfg.DType, cfg.Scope); err != nil {
+		return nil, fmt.Errorf("onsagernet.NewMLP: %w", err)
 	}
 	n, h, ig := cfg.Dim, cfg.Hidden, cfg.InitGain
 	specs := []paramSpec{{"layer_0_w", n, h, xavierUniform(ig)}, {"layer_0_b", 0, h, uniform(0, 0.5*ig)}}

@@ -5,23 +5,13 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/ml/model"
 
-	"github.com/dynlearn/dynlearn/pkg/backend"
+	"github.com/dynlearn/dynlearn/internal/testutil"
 	"github.com/dynlearn/dynlearn/pkg/training"
 )
-
-func testBackend(t *testing.T) compute.Backend {
-	t.Helper()
-	b, err := backend.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // testNet returns a float64 OnsagerNet with large enough random weights that every part matters.
 func testNet(t *testing.T, layers int, forcing bool, act Activation) *OnsagerNet {
@@ -48,7 +38,7 @@ func randomStates(n, dim int, scale float64, seed uint64) []float64 {
 // evalParts runs Parts in a graph and returns M, W, V, ∇V, g, ḣ and the autodiff gradient of ΣV.
 func evalParts(t *testing.T, m *OnsagerNet, store *model.Store, states []float64, batch int) [][]float64 {
 	t.Helper()
-	exec, err := model.NewExec(testBackend(t), store, func(scope *model.Scope, h *Node) []*Node {
+	exec, err := model.NewExec(testutil.Backend(t), store, func(scope *model.Scope, h *Node) []*Node {
 		p := m.Parts(scope, h)
 		auto := Gradient(ReduceAllSum(p.V), h)[0]
 		return []*Node{p.M, p.W, p.V, p.GradV, p.G, p.Field, auto}
@@ -194,7 +184,7 @@ func TestMLPGraphMatchesGo(t *testing.T) {
 	}
 	const batch = 8
 	states := randomStates(batch, 3, 1, 5)
-	out, err := model.NewExec(testBackend(t), store, func(scope *model.Scope, h *Node) *Node { return m.Field(scope, h) })
+	out, err := model.NewExec(testutil.Backend(t), store, func(scope *model.Scope, h *Node) *Node { return m.Field(scope, h) })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -97,6 +97,43 @@ type colorScale struct {
 	diverging bool
 }
 
+// scaleOptions are the colour-scale settings the image figures (heatmap, image grid) share: the colormap,
+// whether the range is symmetric around zero, and the fixed ends of the range (NaN: taken from the data).
+type scaleOptions struct {
+	cmap       Colormap
+	diverging  bool
+	vmin, vmax float64
+}
+
+// defaultScale is Viridis over the range of the data.
+func defaultScale() scaleOptions {
+	return scaleOptions{cmap: Viridis, vmin: math.NaN(), vmax: math.NaN()}
+}
+
+// setDiverging selects the blue-white-red colormap with a range symmetric around zero.
+func (o *scaleOptions) setDiverging() { o.cmap, o.diverging = BlueWhiteRed, true }
+
+// setColormap selects cm; an empty colormap is recorded as the figure's error and changes nothing.
+func (o *scaleOptions) setColormap(b *figBase, cm Colormap) {
+	if len(cm.stops) == 0 {
+		b.setErr("empty colormap")
+		return
+	}
+	o.cmap = cm
+}
+
+// setRange fixes the ends of the range; an invalid range is recorded as the figure's error and changes nothing.
+func (o *scaleOptions) setRange(b *figBase, min, max float64) {
+	if b.checkRange("colour range", min, max) {
+		o.vmin, o.vmax = min, max
+	}
+}
+
+// resolveScale is resolveScale with these settings.
+func (o *scaleOptions) resolveScale(data ...[]float64) (colorScale, bool) {
+	return resolveScale(o.cmap, o.diverging, o.vmin, o.vmax, data...)
+}
+
 // resolveScale computes the value range for the given data.
 // userMin/userMax are NaN when unset. For diverging maps the range is symmetric around zero.
 func resolveScale(cmap Colormap, diverging bool, userMin, userMax float64, data ...[]float64) (colorScale, bool) {

@@ -12,14 +12,12 @@ import (
 // with captions and one shared colour scale and colour bar.
 type GridPlot struct {
 	figBase
-	title      string
-	cols       int
-	items      []gridItem
-	cmap       Colormap
-	diverging  bool
-	vmin, vmax float64
-	cbLabel    string
-	noBar      bool
+	title string
+	cols  int
+	items []gridItem
+	scaleOptions
+	cbLabel string
+	noBar   bool
 }
 
 type gridItem struct {
@@ -30,7 +28,7 @@ type gridItem struct {
 // ImageGrid returns an empty image grid with the given number of columns
 // (cols <= 0 picks one: up to 6 per row).
 func ImageGrid(title string, cols int) *GridPlot {
-	g := &GridPlot{title: title, cols: cols, cmap: Viridis, vmin: math.NaN(), vmax: math.NaN()}
+	g := &GridPlot{title: title, cols: cols, scaleOptions: defaultScale()}
 	g.figBase = newBase("image grid", g)
 	return g
 }
@@ -57,27 +55,13 @@ func (g *GridPlot) AddFlat(caption string, rows, cols int, data []float64) *Grid
 }
 
 // Diverging uses the blue-white-red colormap with a range symmetric around zero.
-func (g *GridPlot) Diverging() *GridPlot { g.cmap, g.diverging = BlueWhiteRed, true; return g }
+func (g *GridPlot) Diverging() *GridPlot { g.setDiverging(); return g }
 
 // Colormap selects the colormap (default Viridis).
-func (g *GridPlot) Colormap(cm Colormap) *GridPlot {
-	if len(cm.stops) == 0 {
-		g.setErr("empty colormap")
-		return g
-	}
-	g.cmap = cm
-	return g
-}
+func (g *GridPlot) Colormap(cm Colormap) *GridPlot { g.setColormap(&g.figBase, cm); return g }
 
 // Range fixes the values mapped to the ends of the colormap (shared by all images).
-func (g *GridPlot) Range(min, max float64) *GridPlot {
-	if !isFinite(min) || !isFinite(max) || !(min < max) {
-		g.setErr("invalid colour range [%g, %g]", min, max)
-		return g
-	}
-	g.vmin, g.vmax = min, max
-	return g
-}
+func (g *GridPlot) Range(min, max float64) *GridPlot { g.setRange(&g.figBase, min, max); return g }
 
 // ColorbarLabel sets the label of the shared colour bar.
 func (g *GridPlot) ColorbarLabel(label string) *GridPlot { g.cbLabel = label; return g }
@@ -143,7 +127,7 @@ func (g *GridPlot) drawFig(c draw.Canvas) error {
 	for _, it := range g.items {
 		all = append(all, it.data...)
 	}
-	cs, ok := resolveScale(g.cmap, g.diverging, g.vmin, g.vmax, all...)
+	cs, ok := g.resolveScale(all...)
 	if !ok {
 		return fmt.Errorf("plotting: %s: no finite values: %w", g.kind, errNoData)
 	}

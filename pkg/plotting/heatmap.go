@@ -14,15 +14,13 @@ import (
 // drawn at the top (matrix convention) unless OriginLower is set.
 type HeatmapPlot struct {
 	figBase
-	title           string
-	data            [][]float64
-	rowLabels       []string
-	colLabels       []string
-	xlabel, ylabel  string
-	cbLabel         string
-	cmap            Colormap
-	diverging       bool
-	vmin, vmax      float64
+	title          string
+	data           [][]float64
+	rowLabels      []string
+	colLabels      []string
+	xlabel, ylabel string
+	cbLabel        string
+	scaleOptions
 	annotate        bool
 	annotFormat     string
 	extent          []float64
@@ -35,7 +33,7 @@ type HeatmapPlot struct {
 // have the same length). The default colormap is Viridis; use Diverging for
 // signed data such as coefficient matrices.
 func Heatmap(title string, m [][]float64) *HeatmapPlot {
-	h := &HeatmapPlot{title: title, cmap: Viridis, vmin: math.NaN(), vmax: math.NaN()}
+	h := &HeatmapPlot{title: title, scaleOptions: defaultScale()}
 	h.figBase = newBase("heatmap", h)
 	data, err := copyMatrix(m)
 	if err != nil {
@@ -50,7 +48,7 @@ func Heatmap(title string, m [][]float64) *HeatmapPlot {
 func HeatmapFlat(title string, rows, cols int, data []float64) *HeatmapPlot {
 	m, err := reshape(rows, cols, data)
 	if err != nil {
-		h := &HeatmapPlot{title: title, cmap: Viridis, vmin: math.NaN(), vmax: math.NaN()}
+		h := &HeatmapPlot{title: title, scaleOptions: defaultScale()}
 		h.figBase = newBase("heatmap", h)
 		h.setErr("%v", err)
 		return h
@@ -121,28 +119,14 @@ func (h *HeatmapPlot) ColorbarLabel(label string) *HeatmapPlot { h.cbLabel = lab
 
 // Diverging uses the blue-white-red colormap with a range symmetric around
 // zero (0 is white, +max|v| red, -max|v| blue) unless Range is set.
-func (h *HeatmapPlot) Diverging() *HeatmapPlot {
-	h.cmap, h.diverging = BlueWhiteRed, true
-	return h
-}
+func (h *HeatmapPlot) Diverging() *HeatmapPlot { h.setDiverging(); return h }
 
 // Colormap selects the colormap.
-func (h *HeatmapPlot) Colormap(cm Colormap) *HeatmapPlot {
-	if len(cm.stops) == 0 {
-		h.setErr("empty colormap")
-		return h
-	}
-	h.cmap = cm
-	return h
-}
+func (h *HeatmapPlot) Colormap(cm Colormap) *HeatmapPlot { h.setColormap(&h.figBase, cm); return h }
 
 // Range fixes the values mapped to the ends of the colormap.
 func (h *HeatmapPlot) Range(min, max float64) *HeatmapPlot {
-	if !isFinite(min) || !isFinite(max) || !(min < max) {
-		h.setErr("invalid colour range [%g, %g]", min, max)
-		return h
-	}
-	h.vmin, h.vmax = min, max
+	h.setRange(&h.figBase, min, max)
 	return h
 }
 
@@ -207,7 +191,7 @@ func (h *HeatmapPlot) autoHeight(w float64) float64 {
 }
 
 func (h *HeatmapPlot) scale() (colorScale, bool) {
-	return resolveScale(h.cmap, h.diverging, h.vmin, h.vmax, h.data...)
+	return h.resolveScale(h.data...)
 }
 
 func (h *HeatmapPlot) drawFig(c draw.Canvas) error {

@@ -63,6 +63,24 @@ type seriesStyle struct {
 	paletteIx int // -1 unset
 }
 
+// lineStyle resolves the style of the i-th series: its colour (explicit, chosen with Color, or the i-th of
+// the palette) and its width (defaultWidth pt unless set).
+func (st seriesStyle) lineStyle(i int, defaultWidth float64) draw.LineStyle {
+	c := st.color
+	if c == nil {
+		ix := i
+		if st.paletteIx >= 0 {
+			ix = st.paletteIx
+		}
+		c = PaletteColor(ix)
+	}
+	w := defaultWidth
+	if st.width > 0 {
+		w = st.width
+	}
+	return draw.LineStyle{Color: c, Width: vg.Points(w), Dashes: st.dashes}
+}
+
 // SeriesOption customises one series added with Add.
 type SeriesOption func(*seriesStyle)
 
@@ -220,21 +238,17 @@ func (p *Plot) Legend(pos LegendPos) *Plot {
 
 // XLim fixes the x axis range.
 func (p *Plot) XLim(lo, hi float64) *Plot {
-	if !isFinite(lo) || !isFinite(hi) || !(lo < hi) {
-		p.setErr("invalid x limits [%g, %g]", lo, hi)
-		return p
+	if p.checkRange("x limits", lo, hi) {
+		p.xlim = [2]float64{lo, hi}
 	}
-	p.xlim = [2]float64{lo, hi}
 	return p
 }
 
 // YLim fixes the y axis range.
 func (p *Plot) YLim(lo, hi float64) *Plot {
-	if !isFinite(lo) || !isFinite(hi) || !(lo < hi) {
-		p.setErr("invalid y limits [%g, %g]", lo, hi)
-		return p
+	if p.checkRange("y limits", lo, hi) {
+		p.ylim = [2]float64{lo, hi}
 	}
-	p.ylim = [2]float64{lo, hi}
 	return p
 }
 
@@ -294,19 +308,8 @@ func (p *Plot) resolve() ([]resolved, error) {
 		if len(r.runs) == 0 {
 			return nil, fmt.Errorf("plotting: %s: series %q has no points with finite, positive coordinates on the log axes: %w", p.kind, s.name, errNoData)
 		}
-		c := s.style.color
-		if c == nil {
-			ix := i
-			if s.style.paletteIx >= 0 {
-				ix = s.style.paletteIx
-			}
-			c = PaletteColor(ix)
-		}
-		w := 1.5
-		if s.style.width > 0 {
-			w = s.style.width
-		}
-		r.line = draw.LineStyle{Color: c, Width: vg.Points(w), Dashes: s.style.dashes}
+		r.line = s.style.lineStyle(i, 1.5)
+		c := r.line.Color
 		r.showLn = !s.style.noLine
 		r.markers = s.style.markers || p.markers
 		r.glyph = markerStyle(i, c)

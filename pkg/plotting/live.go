@@ -66,39 +66,35 @@ func NewLiveChart(title, xlabel, ylabel string) *LiveChart {
 }
 
 // LogY uses a logarithmic y axis (typical for losses).
-func (c *LiveChart) LogY() *LiveChart { c.mu.Lock(); c.logY = true; c.mu.Unlock(); return c }
+func (c *LiveChart) LogY() *LiveChart { return c.set(true, func() { c.logY = true }) }
 
 // LogX uses a logarithmic x axis.
-func (c *LiveChart) LogX() *LiveChart { c.mu.Lock(); c.logX = true; c.mu.Unlock(); return c }
+func (c *LiveChart) LogX() *LiveChart { return c.set(true, func() { c.logX = true }) }
 
-// Size sets the chart size in pixels (height 0: automatic). Invalid sizes are ignored.
-func (c *LiveChart) Size(width, height int) *LiveChart {
-	if width > 0 && width <= 20000 && height >= 0 && height <= 20000 {
+// set applies a setting under the chart's lock when ok (a valid argument) and returns the chart.
+func (c *LiveChart) set(ok bool, apply func()) *LiveChart {
+	if ok {
 		c.mu.Lock()
-		c.width, c.height = width, height
+		apply()
 		c.mu.Unlock()
 	}
 	return c
+}
+
+// Size sets the chart size in pixels (height 0: automatic). Invalid sizes are ignored.
+func (c *LiveChart) Size(width, height int) *LiveChart {
+	ok := width > 0 && width <= 20000 && height >= 0 && height <= 20000
+	return c.set(ok, func() { c.width, c.height = width, height })
 }
 
 // Interval sets the minimum time between two re-renders in a notebook (default 0.5 s).
 func (c *LiveChart) Interval(d time.Duration) *LiveChart {
-	if d > 0 {
-		c.mu.Lock()
-		c.interval = d
-		c.mu.Unlock()
-	}
-	return c
+	return c.set(d > 0, func() { c.interval = d })
 }
 
 // TextInterval sets the minimum time between two text lines outside a notebook (default 5 s).
 func (c *LiveChart) TextInterval(d time.Duration) *LiveChart {
-	if d > 0 {
-		c.mu.Lock()
-		c.textEvery = d
-		c.mu.Unlock()
-	}
-	return c
+	return c.set(d > 0, func() { c.textEvery = d })
 }
 
 // Add appends the point (x, y) to the named series (created on first use).

@@ -220,19 +220,8 @@ func (p *Plot3D) drawFig(c draw.Canvas) error {
 	// Trajectories.
 	var entries []legendEntry
 	for si, s := range p.series {
-		clr := s.style.color
-		if clr == nil {
-			ix := si
-			if s.style.paletteIx >= 0 {
-				ix = s.style.paletteIx
-			}
-			clr = PaletteColor(ix)
-		}
-		w := 0.8
-		if s.style.width > 0 {
-			w = s.style.width
-		}
-		ls := draw.LineStyle{Color: clr, Width: vg.Points(w), Dashes: s.style.dashes}
+		ls := s.style.lineStyle(si, 0.8)
+		clr := ls.Color
 		var runs [][]vg.Point
 		var cur []vg.Point
 		for k := range s.x {
@@ -256,7 +245,7 @@ func (p *Plot3D) drawFig(c draw.Canvas) error {
 		}
 		for _, r := range runs {
 			if len(r) == 1 {
-				c.DrawGlyph(draw.GlyphStyle{Color: clr, Radius: vg.Points(w), Shape: draw.CircleGlyph{}}, r[0])
+				c.DrawGlyph(draw.GlyphStyle{Color: clr, Radius: ls.Width, Shape: draw.CircleGlyph{}}, r[0])
 				continue
 			}
 			strokeChunked(c, ls, r)

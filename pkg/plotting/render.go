@@ -81,6 +81,16 @@ func (b *figBase) setErr(format string, args ...any) {
 	}
 }
 
+// checkRange records an error ("invalid <what> [lo, hi]") unless lo < hi are both finite, and says whether
+// they are.
+func (b *figBase) checkRange(what string, lo, hi float64) bool {
+	if !isFinite(lo) || !isFinite(hi) || !(lo < hi) {
+		b.setErr("invalid %s [%g, %g]", what, lo, hi)
+		return false
+	}
+	return true
+}
+
 func (b *figBase) setSize(w, h int) {
 	if w <= 0 || h < 0 || w > 20000 || h > 20000 {
 		b.setErr("invalid size %dx%d px (width must be in 1..20000, height in 0..20000, 0 = automatic)", w, h)
