@@ -25,17 +25,12 @@ const (
 	PowerLaw
 )
 
+var familyNames = [...]string{ExpSum: "exponential sum", Delayed: "delayed memory", Airy: "Airy", PowerLaw: "power law"}
+
 // String names the family.
 func (f Family) String() string {
-	switch f {
-	case ExpSum:
-		return "exponential sum"
-	case Delayed:
-		return "delayed memory"
-	case Airy:
-		return "Airy"
-	case PowerLaw:
-		return "power law"
+	if f >= 0 && int(f) < len(familyNames) {
+		return familyNames[f]
 	}
 	return fmt.Sprintf("Family(%d)", int(f))
 }

@@ -25,15 +25,12 @@ const (
 	ActSoftplus
 )
 
+var activationNames = [...]string{ActReQUr: "ReQUr", ActTanh: "tanh", ActSoftplus: "softplus"}
+
 // String names the activation.
 func (a Activation) String() string {
-	switch a {
-	case ActReQUr:
-		return "ReQUr"
-	case ActTanh:
-		return "tanh"
-	case ActSoftplus:
-		return "softplus"
+	if a >= 0 && int(a) < len(activationNames) {
+		return activationNames[a]
 	}
 	return fmt.Sprintf("Activation(%d)", int(a))
 }

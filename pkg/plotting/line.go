@@ -81,6 +81,31 @@ func (st seriesStyle) lineStyle(i int, defaultWidth float64) draw.LineStyle {
 	return draw.LineStyle{Color: c, Width: vg.Points(w), Dashes: st.dashes}
 }
 
+// newSeriesStyle is the default style (palette colour by series index) with opts applied.
+func newSeriesStyle(opts []SeriesOption) seriesStyle {
+	st := seriesStyle{paletteIx: -1}
+	for _, o := range opts {
+		if o != nil {
+			o(&st)
+		}
+	}
+	return st
+}
+
+// someFinitePoint reports whether some point i has finite coordinates coords[0][i], coords[1][i], ….
+func someFinitePoint(coords ...[]float64) bool {
+	for i := range coords[0] {
+		finite := true
+		for _, c := range coords {
+			finite = finite && isFinite(c[i])
+		}
+		if finite {
+			return true
+		}
+	}
+	return false
+}
+
 // SeriesOption customises one series added with Add.
 type SeriesOption func(*seriesStyle)
 
@@ -178,20 +203,8 @@ func (p *Plot) Add(name string, x, y []float64, opts ...SeriesOption) *Plot {
 		return p
 	}
 	s := &series{name: name, x: append([]float64(nil), x...), y: append([]float64(nil), y...)}
-	s.style.paletteIx = -1
-	for _, o := range opts {
-		if o != nil {
-			o(&s.style)
-		}
-	}
-	finite := false
-	for i := range s.x {
-		if isFinite(s.x[i]) && isFinite(s.y[i]) {
-			finite = true
-			break
-		}
-	}
-	if !finite {
+	s.style = newSeriesStyle(opts)
+	if !someFinitePoint(s.x, s.y) {
 		p.setErr("series %q has no finite points (all x or y are NaN/Inf)", name)
 		return p
 	}
@@ -228,11 +241,9 @@ func (p *Plot) NoGrid() *Plot { p.noGrid = true; return p }
 
 // Legend sets the legend position (default LegendBest).
 func (p *Plot) Legend(pos LegendPos) *Plot {
-	if pos < LegendBest || pos > LegendNone {
-		p.setErr("invalid legend position %d", pos)
-		return p
+	if p.checkLegend(pos) {
+		p.legend = pos
 	}
-	p.legend = pos
 	return p
 }
 

@@ -48,20 +48,8 @@ func (p *Plot3D) Add(name string, x, y, z []float64, opts ...SeriesOption) *Plot
 		return p
 	}
 	s := &series3{name: name, x: append([]float64(nil), x...), y: append([]float64(nil), y...), z: append([]float64(nil), z...)}
-	s.style.paletteIx = -1
-	for _, o := range opts {
-		if o != nil {
-			o(&s.style)
-		}
-	}
-	ok := false
-	for i := range x {
-		if isFinite(x[i]) && isFinite(y[i]) && isFinite(z[i]) {
-			ok = true
-			break
-		}
-	}
-	if !ok {
+	s.style = newSeriesStyle(opts)
+	if !someFinitePoint(x, y, z) {
 		p.setErr("series %q has no finite points", name)
 		return p
 	}
@@ -82,11 +70,9 @@ func (p *Plot3D) View(azimuth, elevation float64) *Plot3D {
 
 // Legend sets the legend position (default LegendBest: top right of the figure).
 func (p *Plot3D) Legend(pos LegendPos) *Plot3D {
-	if pos < LegendBest || pos > LegendNone {
-		p.setErr("invalid legend position %d", pos)
-		return p
+	if p.checkLegend(pos) {
+		p.legend = pos
 	}
-	p.legend = pos
 	return p
 }
 

@@ -91,6 +91,15 @@ func (b *figBase) checkRange(what string, lo, hi float64) bool {
 	return true
 }
 
+// checkLegend records an error unless pos is a legend position, and says whether it is.
+func (b *figBase) checkLegend(pos LegendPos) bool {
+	if pos < LegendBest || pos > LegendNone {
+		b.setErr("invalid legend position %d", pos)
+		return false
+	}
+	return true
+}
+
 func (b *figBase) setSize(w, h int) {
 	if w <= 0 || h < 0 || w > 20000 || h > 20000 {
 		b.setErr("invalid size %dx%d px (width must be in 1..20000, height in 0..20000, 0 = automatic)", w, h)
