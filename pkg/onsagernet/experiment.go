@@ -149,6 +149,16 @@ func (s Setup) WideInitialStates() ([][]float64, error) {
 	return ode.UniformBox(s.NWide, lo, hi, 11)
 }
 
+// longRollouts rolls f out over [0, T] from the initial states that states returns, with the long runs'
+// output step and tolerance, stopping a rollout when it leaves the ball of radius bound.
+func (s Setup) longRollouts(f ode.Func, states func() ([][]float64, error), T, bound float64) ([]Path, error) {
+	h0, err := states()
+	if err != nil {
+		return nil, err
+	}
+	return Rollouts(f, h0, RolloutConfig{T: T, DtOut: s.DtLong, Bound: bound, Tol: s.LongTol})
+}
+
 // Evaluate rolls out f (a scaled vector field) from the test and far initial states and summarises.
 func Evaluate(s Setup, name string, f ode.Func) (*Report, error) {
 	d, err := Lorenz(s.Data)
@@ -166,22 +176,14 @@ func Evaluate(s Setup, name string, f ode.Func) (*Report, error) {
 	if rep.TestPaths, err = Rollouts(f, ics, RolloutConfig{T: s.TTest, DtOut: s.DtOut, Bound: s.Bound, Tol: 1e-9}); err != nil {
 		return nil, err
 	}
-	far, err := s.FarInitialStates()
-	if err != nil {
-		return nil, err
-	}
-	long, err := Rollouts(f, far, RolloutConfig{T: s.TLong, DtOut: s.DtLong, Bound: s.Bound, Tol: s.LongTol})
+	long, err := s.longRollouts(f, s.FarInitialStates, s.TLong, s.Bound)
 	if err != nil {
 		return nil, err
 	}
 	rep.Long = Summarize(long, s.TrueFixedPoints(), 1/s.Data.Scale)
 	rep.LongPaths = long[:min(3, len(long))]
 	if s.NWide > 0 {
-		wide, err := s.WideInitialStates()
-		if err != nil {
-			return nil, err
-		}
-		paths, err := Rollouts(f, wide, RolloutConfig{T: s.TWide, DtOut: s.DtLong, Bound: s.WideBound, Tol: s.LongTol})
+		paths, err := s.longRollouts(f, s.WideInitialStates, s.TWide, s.WideBound)
 		if err != nil {
 			return nil, err
 		}
