@@ -128,6 +128,35 @@ func TestSindyRDTrainWritesAndResumes(t *testing.T) {
 	}
 }
 
+// sindy-lorenz end to end at a toy size: Train writes the selected member of the ensemble, and
+// Eval of that output measures it and simulates the demo trajectory.
+func TestSindyLorenzTrainAndEval(t *testing.T) {
+	e, r := toyRun(t, "sindy-lorenz", t.TempDir(), 0, "train_ics=4", "ensemble=2", "epochs=2", "refine=1",
+		"threshold_every=1", "eval_every=1", "test_ics=2")
+	s, err := e.Train(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(strings.Join(s.Lines, "\n"))
+	for _, f := range []string{"model.ckpt", "summary.json", "equations.txt", "seed1.ckpt", "seed2.ckpt"} {
+		if _, err := os.Stat(filepath.Join(r.Out, f)); err != nil {
+			t.Errorf("%s not written: %v", f, err)
+		}
+	}
+	sum := readSummary(t, r.Out)
+	if sel := s.Metrics["selected_seed"]; (sel != 1 && sel != 2) || sum["selected_seed"] != sel || sum["ensemble"] != 2.0 {
+		t.Errorf("selected seed %g, summary.json %v of an ensemble of %v", sel, sum["selected_seed"], sum["ensemble"])
+	}
+	ev, err := e.Eval(&Run{Quick: true, Config: r.Config, Model: r.Out, Log: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(strings.Join(ev.Lines, "\n"))
+	if _, ok := ev.Metrics["lobe_switches_encoder"]; !ok || ev.Metrics["test_rel_x"] != s.Metrics["test_rel_x"] || ev.Metrics["epochs"] != 3 {
+		t.Errorf("Eval of the trained model: %v; Train reported %v", ev.Metrics, s.Metrics)
+	}
+}
+
 // evalShipped runs Eval of experiment name in full mode on its shipped model and returns the
 // metrics; its lines go to the test log.
 func evalShipped(t *testing.T, name string) map[string]float64 {
