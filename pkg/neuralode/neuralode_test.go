@@ -148,13 +148,20 @@ func TestGraphMatchesParams(t *testing.T) {
 	}
 }
 
-func TestLectureDataLabels(t *testing.T) {
+// lectureData generates the lecture's classification data with n points.
+func lectureData(t *testing.T, n int) (DataConfig, *Dataset) {
+	t.Helper()
 	cfg := DefaultData()
-	cfg.N = 400
+	cfg.N = n
 	d, err := Classification(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cfg, d
+}
+
+func TestLectureDataLabels(t *testing.T) {
+	cfg, d := lectureData(t, 400)
 	// Labels come from the flow: check a few against a fine fixed-step RK4 solve.
 	for i := 0; i < d.N; i += 50 {
 		sol, err := ode.Solve(ode.Problem{F: LectureField, Y0: d.Point(i), T1: cfg.T}, ode.RK4(), ode.Options{Dt: 1e-3})
@@ -176,12 +183,7 @@ func TestLectureDataLabels(t *testing.T) {
 }
 
 func TestTrainingSeparatesTheClasses(t *testing.T) {
-	cfg := DefaultData()
-	cfg.N = 300
-	d, err := Classification(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, d := lectureData(t, 300)
 	b := testutil.Backend(t)
 	lin, _ := New(Config{Dim: 2, Width: 1, Steps: 0, T: 1, InitGain: 1, Seed: 1, DType: dtypes.Float32, Scope: "linear"})
 	rl, err := Train(b, lin, d, DefaultTrainConfig(300), nil)
@@ -236,12 +238,7 @@ func TestBadInput(t *testing.T) {
 // Training stopped after 30 steps and resumed from its checkpoint ends where 60 uninterrupted steps end
 // (weights and Adam's moments are in the checkpoint), with the whole history.
 func TestTrainResumesFromCheckpoint(t *testing.T) {
-	cfg := DefaultData()
-	cfg.N = 100
-	d, err := Classification(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, d := lectureData(t, 100)
 	b := testutil.Backend(t)
 	mc := DefaultConfig()
 	mc.Steps, mc.Width, mc.DType = 4, 6, dtypes.Float64
