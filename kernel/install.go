@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/dynlearn/dynlearn/internal/checkout"
 	"github.com/dynlearn/dynlearn/pkg/diskcache"
 )
 
@@ -35,26 +35,6 @@ var tools = []struct{ name, pkg string }{
 	{"gonb", "github.com/janpfeifer/gonb"},
 	{"goimports", "golang.org/x/tools/cmd/goimports"},
 	{"gopls", "golang.org/x/tools/gopls"},
-}
-
-// repoRoot finds the dynlearn checkout: the directory holding the go.mod of this module, found
-// by walking up from the working directory.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && bytes.Contains(data, []byte("module github.com/dynlearn/dynlearn\n")) {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("not inside a dynlearn checkout (no go.mod for github.com/dynlearn/dynlearn above the working directory)")
-		}
-		dir = parent
-	}
 }
 
 // jupyterDataDir is where Jupyter looks for user kernels: $JUPYTER_DATA_DIR, or the platform default.
@@ -90,7 +70,7 @@ type installation struct {
 }
 
 func locate() (*installation, error) {
-	repo, err := repoRoot()
+	repo, err := checkout.Root()
 	if err != nil {
 		return nil, err
 	}

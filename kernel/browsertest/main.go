@@ -20,7 +20,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -34,6 +33,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dynlearn/dynlearn/internal/checkout"
 	"github.com/dynlearn/dynlearn/pkg/diskcache"
 )
 
@@ -96,7 +96,7 @@ func main() {
 }
 
 func run(ctx context.Context, o options) (err error) {
-	repo, err := repoRoot()
+	repo, err := checkout.Root()
 	if err != nil {
 		return err
 	}
@@ -222,25 +222,6 @@ func run(ctx context.Context, o options) (err error) {
 	fmt.Printf("OK %s in headless Chromium: %d code cells ran, %d figures rendered %s, no error output (%.0f s in all)\n",
 		o.notebook, total, state.figures(), figureSizes(state), time.Since(start).Seconds())
 	return nil
-}
-
-// repoRoot finds the dynlearn checkout above the working directory.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && strings.Contains(string(data), "module github.com/dynlearn/dynlearn\n") {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("not inside a dynlearn checkout (no go.mod for github.com/dynlearn/dynlearn above the working directory)")
-		}
-		dir = parent
-	}
 }
 
 // setup installs the missing Debian packages and the dynlearn kernel.

@@ -46,15 +46,8 @@ func TestOutputsAreTheKernelConvolution(t *testing.T) {
 	for i := range x {
 		x[i] = rng.NormFloat64()
 	}
-	exec, err := model.NewExec(testutil.Backend(t), store, func(scope *model.Scope, xs *Node) *Node { return m.Outputs(scope, xs) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Call(training.TensorFromFloat64s(dtypes.Float64, x, batch, K))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, _ := training.Float64s(out[0])
+	got := testutil.Eval(t, store, func(scope *model.Scope, xs *Node) *Node { return m.Outputs(scope, xs) },
+		training.TensorFromFloat64s(dtypes.Float64, x, batch, K))[0]
 	p, err := m.Extract(store)
 	if err != nil {
 		t.Fatal(err)
@@ -80,15 +73,7 @@ func TestKernelGraph(t *testing.T) {
 	m, store := testInitialised(t)
 	p, _ := m.Extract(store)
 	for _, S := range []int{1, 2, 7, 64, 100} {
-		exec, err := model.NewExec(testutil.Backend(t), store, func(scope *model.Scope, g *Graph) *Node { return m.KernelGraph(scope, g, S) })
-		if err != nil {
-			t.Fatal(err)
-		}
-		out, err := exec.Call()
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, _ := training.Float64s(out[0])
+		got := testutil.Eval(t, store, func(scope *model.Scope, g *Graph) *Node { return m.KernelGraph(scope, g, S) })[0]
 		want := p.Kernel(S)
 		if len(got) != S {
 			t.Fatalf("S=%d: got %d values", S, len(got))

@@ -18,22 +18,10 @@ import (
 // graphFinal runs the model's graph flow on points (n×2) and returns x_K.
 func graphFinal(t *testing.T, m *Model, store *model.Store, pts []float64) []float64 {
 	t.Helper()
-	exec, err := model.NewExec(testutil.Backend(t), store, func(scope *model.Scope, x *Node) *Node {
+	return testutil.Eval(t, store, func(scope *model.Scope, x *Node) *Node {
 		xs := m.Flow(scope, x)
 		return xs[len(xs)-1]
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Call(training.TensorFromFloat64s(m.cfg.DType, pts, len(pts)/2, 2))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := training.Float64s(out[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
+	}, training.TensorFromFloat64s(m.cfg.DType, pts, len(pts)/2, 2))[0]
 }
 
 // initialised builds a model from cfg with its variables initialised in a new store, and returns the model,
@@ -102,24 +90,9 @@ func TestGraphMatchesParams(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Steps, cfg.DType, cfg.Width = 5, dtypes.Float64, 7
 	m, store, got, p := initialised(t, cfg)
-	exec, err := model.NewExec(testutil.Backend(t), store, func(scope *model.Scope, x *Node) *Node { return m.Logits(scope, x) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Call(training.TensorFromFloat64s(dtypes.Float64, testPoints, len(testPoints)/2, 2))
-	if err != nil {
-		t.Fatal(err)
-	}
-	logits, _ := training.Float64s(out[0])
-	regExec, err := model.NewExec(testutil.Backend(t), store, func(scope *model.Scope, g *Graph) *Node { return m.Regularizer(scope, g) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	ro, err := regExec.Call()
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, _ := training.Float64s(ro[0])
+	logits := testutil.Eval(t, store, func(scope *model.Scope, x *Node) *Node { return m.Logits(scope, x) },
+		training.TensorFromFloat64s(dtypes.Float64, testPoints, len(testPoints)/2, 2))[0]
+	reg := testutil.Eval(t, store, func(scope *model.Scope, g *Graph) *Node { return m.Regularizer(scope, g) })[0]
 	want := 0.0
 	for _, l := range p.Layers {
 		for _, v := range [][]float64{l.W1, l.B1, l.W2, l.B2} {

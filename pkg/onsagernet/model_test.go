@@ -38,25 +38,11 @@ func randomStates(n, dim int, scale float64, seed uint64) []float64 {
 // evalParts runs Parts in a graph and returns M, W, V, ∇V, g, ḣ and the autodiff gradient of ΣV.
 func evalParts(t *testing.T, m *OnsagerNet, store *model.Store, states []float64, batch int) [][]float64 {
 	t.Helper()
-	exec, err := model.NewExec(testutil.Backend(t), store, func(scope *model.Scope, h *Node) []*Node {
+	return testutil.Eval(t, store, func(scope *model.Scope, h *Node) []*Node {
 		p := m.Parts(scope, h)
 		auto := Gradient(ReduceAllSum(p.V), h)[0]
 		return []*Node{p.M, p.W, p.V, p.GradV, p.G, p.Field, auto}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Call(training.TensorFromFloat64s(dtypes.Float64, states, batch, m.Dim()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := make([][]float64, len(out))
-	for i, o := range out {
-		if res[i], err = training.Float64s(o); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return res
+	}, training.TensorFromFloat64s(dtypes.Float64, states, batch, m.Dim()))
 }
 
 func TestOnsagerGraphMatchesGoAndAutodiff(t *testing.T) {
@@ -184,15 +170,8 @@ func TestMLPGraphMatchesGo(t *testing.T) {
 	}
 	const batch = 8
 	states := randomStates(batch, 3, 1, 5)
-	out, err := model.NewExec(testutil.Backend(t), store, func(scope *model.Scope, h *Node) *Node { return m.Field(scope, h) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := out.Call(training.TensorFromFloat64s(dtypes.Float64, states, batch, 3))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, _ := training.Float64s(res[0])
+	got := testutil.Eval(t, store, func(scope *model.Scope, h *Node) *Node { return m.Field(scope, h) },
+		training.TensorFromFloat64s(dtypes.Float64, states, batch, 3))[0]
 	vf, err := m.Extract(store)
 	if err != nil {
 		t.Fatal(err)
