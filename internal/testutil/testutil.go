@@ -1,43 +1,16 @@
-// Package testutil holds the set-up that several packages' tests share.
+// Package testutil holds small helpers that several packages' tests share. It imports nothing of GoMLX
+// (see the modeltest subpackage for the model packages' set-up), so the data packages' tests stay light.
 package testutil
 
-import (
-	"testing"
+import "testing"
 
-	"github.com/gomlx/compute"
-	"github.com/gomlx/gomlx/ml/model"
-
-	"github.com/dynlearn/dynlearn/pkg/backend"
-	"github.com/dynlearn/dynlearn/pkg/training"
-)
-
-// Backend returns the process-wide GoMLX backend (backend.New), stopping the test if it cannot be created.
-func Backend(t testing.TB) compute.Backend {
+// Generate returns gen(cfg), stopping the test if it fails: a data set generated, loaded or integrated
+// from its configuration.
+func Generate[C, D any](t testing.TB, gen func(C) (D, error), cfg C) D {
 	t.Helper()
-	b, err := backend.New()
+	d, err := gen(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b
-}
-
-// Eval compiles graphFn with the variables of store on the test backend, calls it with args and returns
-// each output as float64s, stopping the test on any error.
-func Eval[F model.ExecGraphFn](t testing.TB, store *model.Store, graphFn F, args ...any) [][]float64 {
-	t.Helper()
-	exec, err := model.NewExec(Backend(t), store, graphFn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Call(args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := make([][]float64, len(out))
-	for i, o := range out {
-		if res[i], err = training.Float64s(o); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return res
+	return d
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/dynlearn/dynlearn/pkg/ode"
+
+	"github.com/dynlearn/dynlearn/internal/testutil"
 )
 
 func smallGrid() GridConfig {
@@ -15,10 +17,7 @@ func smallGrid() GridConfig {
 
 func TestGridMatchesSingleCellSolve(t *testing.T) {
 	cfg := smallGrid()
-	g, err := GenerateGrid(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := testutil.Generate(t, GenerateGrid, cfg)
 	if g.Steps() != 401 || len(g.Data) != 3 || len(g.Data[0]) != 401*6*6*2 {
 		t.Fatalf("shape: steps %d, samples %d, len %d", g.Steps(), len(g.Data), len(g.Data[0]))
 	}
@@ -46,15 +45,9 @@ func TestGridMatchesSingleCellSolve(t *testing.T) {
 func TestGridRangeAndDeterminism(t *testing.T) {
 	cfg := DefaultGridConfig()
 	cfg.Size, cfg.Samples = 4, 2
-	a, err := GenerateGrid(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := testutil.Generate(t, GenerateGrid, cfg)
 	cfg.Workers = 1
-	b, err := GenerateGrid(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := testutil.Generate(t, GenerateGrid, cfg)
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for s := range a.Data {
 		for k, v := range a.Data[s] {
@@ -110,14 +103,8 @@ func TestCachedGrid(t *testing.T) {
 	t.Setenv("DYNLEARN_CACHE", t.TempDir())
 	cfg := smallGrid()
 	cfg.Samples = 1
-	a, err := CachedGrid(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := CachedGrid(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := testutil.Generate(t, CachedGrid, cfg)
+	b := testutil.Generate(t, CachedGrid, cfg)
 	if len(b.Data[0]) != len(a.Data[0]) || b.Data[0][5000] != a.Data[0][5000] {
 		t.Error("cached grid differs from the generated one")
 	}
@@ -189,10 +176,7 @@ func TestLatticeEvolve(t *testing.T) {
 func TestGenerateLattice(t *testing.T) {
 	cfg := DefaultLatticeConfig()
 	cfg.ICs, cfg.Steps = 2, 40
-	d, err := GenerateLattice(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := testutil.Generate(t, GenerateLattice, cfg)
 	n := cfg.Solver.Lattice.N
 	if len(d.Data) != 2 || len(d.Data[0]) != 41*2*n || len(d.Times) != 41 || d.Times[0] != cfg.Warmup {
 		t.Fatalf("shapes: %d trajectories, %d values, %d times", len(d.Data), len(d.Data[0]), len(d.Times))

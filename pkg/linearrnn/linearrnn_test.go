@@ -11,7 +11,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/ml/model"
 
-	"github.com/dynlearn/dynlearn/internal/testutil"
+	"github.com/dynlearn/dynlearn/internal/testutil/modeltest"
 	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
@@ -46,7 +46,7 @@ func TestOutputsAreTheKernelConvolution(t *testing.T) {
 	for i := range x {
 		x[i] = rng.NormFloat64()
 	}
-	got := testutil.Eval(t, store, func(scope *model.Scope, xs *Node) *Node { return m.Outputs(scope, xs) },
+	got := modeltest.Eval(t, store, func(scope *model.Scope, xs *Node) *Node { return m.Outputs(scope, xs) },
 		training.TensorFromFloat64s(dtypes.Float64, x, batch, K))[0]
 	p, err := m.Extract(store)
 	if err != nil {
@@ -73,7 +73,7 @@ func TestKernelGraph(t *testing.T) {
 	m, store := testInitialised(t)
 	p, _ := m.Extract(store)
 	for _, S := range []int{1, 2, 7, 64, 100} {
-		got := testutil.Eval(t, store, func(scope *model.Scope, g *Graph) *Node { return m.KernelGraph(scope, g, S) })[0]
+		got := modeltest.Eval(t, store, func(scope *model.Scope, g *Graph) *Node { return m.KernelGraph(scope, g, S) })[0]
 		want := p.Kernel(S)
 		if len(got) != S {
 			t.Fatalf("S=%d: got %d values", S, len(got))
@@ -123,7 +123,7 @@ func TestTrainingReducesTheLoss(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Hidden = 8
 	m, _ := New(cfg)
-	res, err := Train(testutil.Backend(t), m, Target{Family: ExpSum, Memory: 2}, TrainConfig{Steps: 300, LR: 0.02, LogEvery: 10}, nil)
+	res, err := Train(modeltest.Backend(t), m, Target{Family: ExpSum, Memory: 2}, TrainConfig{Steps: 300, LR: 0.02, LogEvery: 10}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,10 +194,10 @@ func TestBadConfig(t *testing.T) {
 		}
 	}
 	m, _ := New(DefaultConfig())
-	if _, err := Train(testutil.Backend(t), m, Target{Family: ExpSum, Memory: 1}, TrainConfig{Steps: 0, LR: 1}, nil); err == nil {
+	if _, err := Train(modeltest.Backend(t), m, Target{Family: ExpSum, Memory: 1}, TrainConfig{Steps: 0, LR: 1}, nil); err == nil {
 		t.Error("0 steps accepted")
 	}
-	if _, err := Train(testutil.Backend(t), m, Target{Family: ExpSum, Memory: -1}, DefaultTrainConfig(3), nil); err == nil {
+	if _, err := Train(modeltest.Backend(t), m, Target{Family: ExpSum, Memory: -1}, DefaultTrainConfig(3), nil); err == nil {
 		t.Error("negative memory accepted")
 	}
 }
@@ -205,7 +205,7 @@ func TestBadConfig(t *testing.T) {
 // Training stopped after 40 steps and resumed from its checkpoint ends where 100 uninterrupted steps end
 // (weights and Adam's moments are in the checkpoint), with the whole loss curve.
 func TestTrainResumesFromCheckpoint(t *testing.T) {
-	b := testutil.Backend(t)
+	b := modeltest.Backend(t)
 	target := Target{Family: ExpSum, Memory: 2}
 	cfg := TrainConfig{Steps: 100, LR: 0.02, LogEvery: 10}
 	ref, err := Train(b, testModel(t), target, cfg, nil)
@@ -234,7 +234,7 @@ func TestTrainResumesFromCheckpoint(t *testing.T) {
 // CheckpointEvery (in steps) saves the loop's state every so many steps, and a checkpoint of another
 // model is refused.
 func TestCheckpointEverySteps(t *testing.T) {
-	b := testutil.Backend(t)
+	b := modeltest.Backend(t)
 	cfg := TrainConfig{Steps: 25, LR: 0.02, LogEvery: 5, CheckpointEvery: 10, Checkpoint: filepath.Join(t.TempDir(), "rnn.ckpt")}
 	m := testModel(t)
 	saved := map[int]int{}

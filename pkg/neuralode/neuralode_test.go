@@ -10,15 +10,17 @@ import (
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/ml/model"
 
-	"github.com/dynlearn/dynlearn/internal/testutil"
+	"github.com/dynlearn/dynlearn/internal/testutil/modeltest"
 	"github.com/dynlearn/dynlearn/pkg/ode"
 	"github.com/dynlearn/dynlearn/pkg/training"
+
+	"github.com/dynlearn/dynlearn/internal/testutil"
 )
 
 // graphFinal runs the model's graph flow on points (n×2) and returns x_K.
 func graphFinal(t *testing.T, m *Model, store *model.Store, pts []float64) []float64 {
 	t.Helper()
-	return testutil.Eval(t, store, func(scope *model.Scope, x *Node) *Node {
+	return modeltest.Eval(t, store, func(scope *model.Scope, x *Node) *Node {
 		xs := m.Flow(scope, x)
 		return xs[len(xs)-1]
 	}, training.TensorFromFloat64s(m.cfg.DType, pts, len(pts)/2, 2))[0]
@@ -90,9 +92,9 @@ func TestGraphMatchesParams(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Steps, cfg.DType, cfg.Width = 5, dtypes.Float64, 7
 	m, store, got, p := initialised(t, cfg)
-	logits := testutil.Eval(t, store, func(scope *model.Scope, x *Node) *Node { return m.Logits(scope, x) },
+	logits := modeltest.Eval(t, store, func(scope *model.Scope, x *Node) *Node { return m.Logits(scope, x) },
 		training.TensorFromFloat64s(dtypes.Float64, testPoints, len(testPoints)/2, 2))[0]
-	reg := testutil.Eval(t, store, func(scope *model.Scope, g *Graph) *Node { return m.Regularizer(scope, g) })[0]
+	reg := modeltest.Eval(t, store, func(scope *model.Scope, g *Graph) *Node { return m.Regularizer(scope, g) })[0]
 	want := 0.0
 	for _, l := range p.Layers {
 		for _, v := range [][]float64{l.W1, l.B1, l.W2, l.B2} {
@@ -126,10 +128,7 @@ func lectureData(t *testing.T, n int) (DataConfig, *Dataset) {
 	t.Helper()
 	cfg := DefaultData()
 	cfg.N = n
-	d, err := Classification(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := testutil.Generate(t, Classification, cfg)
 	return cfg, d
 }
 
@@ -157,7 +156,7 @@ func TestLectureDataLabels(t *testing.T) {
 
 func TestTrainingSeparatesTheClasses(t *testing.T) {
 	_, d := lectureData(t, 300)
-	b := testutil.Backend(t)
+	b := modeltest.Backend(t)
 	lin, _ := New(Config{Dim: 2, Width: 1, Steps: 0, T: 1, InitGain: 1, Seed: 1, DType: dtypes.Float32, Scope: "linear"})
 	rl, err := Train(b, lin, d, DefaultTrainConfig(300), nil)
 	if err != nil {
@@ -197,13 +196,13 @@ func TestBadInput(t *testing.T) {
 		t.Error("negative radius accepted")
 	}
 	m, _ := New(DefaultConfig())
-	if _, err := Train(testutil.Backend(t), m, &Dataset{N: 2, NTrain: 2, Z: []float64{0, math.NaN(), 1, 1}, Labels: []float64{0, 1}}, DefaultTrainConfig(5), nil); err == nil {
+	if _, err := Train(modeltest.Backend(t), m, &Dataset{N: 2, NTrain: 2, Z: []float64{0, math.NaN(), 1, 1}, Labels: []float64{0, 1}}, DefaultTrainConfig(5), nil); err == nil {
 		t.Error("NaN point accepted")
 	}
-	if _, err := Train(testutil.Backend(t), m, &Dataset{N: 2, NTrain: 2, Z: []float64{0, 0, 1, 1}, Labels: []float64{0, 2}}, DefaultTrainConfig(5), nil); err == nil {
+	if _, err := Train(modeltest.Backend(t), m, &Dataset{N: 2, NTrain: 2, Z: []float64{0, 0, 1, 1}, Labels: []float64{0, 2}}, DefaultTrainConfig(5), nil); err == nil {
 		t.Error("label 2 accepted")
 	}
-	if _, err := Train(testutil.Backend(t), m, &Dataset{N: 1, NTrain: 1, Z: []float64{0, 0}, Labels: []float64{0}}, TrainConfig{Steps: 5, LR: -1}, nil); err == nil {
+	if _, err := Train(modeltest.Backend(t), m, &Dataset{N: 1, NTrain: 1, Z: []float64{0, 0}, Labels: []float64{0}}, TrainConfig{Steps: 5, LR: -1}, nil); err == nil {
 		t.Error("negative learning rate accepted")
 	}
 }
@@ -212,7 +211,7 @@ func TestBadInput(t *testing.T) {
 // (weights and Adam's moments are in the checkpoint), with the whole history.
 func TestTrainResumesFromCheckpoint(t *testing.T) {
 	_, d := lectureData(t, 100)
-	b := testutil.Backend(t)
+	b := modeltest.Backend(t)
 	mc := DefaultConfig()
 	mc.Steps, mc.Width, mc.DType = 4, 6, dtypes.Float64
 	newModel := func() *Model {

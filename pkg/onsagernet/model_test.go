@@ -9,7 +9,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/ml/model"
 
-	"github.com/dynlearn/dynlearn/internal/testutil"
+	"github.com/dynlearn/dynlearn/internal/testutil/modeltest"
 	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
@@ -38,7 +38,7 @@ func randomStates(n, dim int, scale float64, seed uint64) []float64 {
 // evalParts runs Parts in a graph and returns M, W, V, ∇V, g, ḣ and the autodiff gradient of ΣV.
 func evalParts(t *testing.T, m *OnsagerNet, store *model.Store, states []float64, batch int) [][]float64 {
 	t.Helper()
-	return testutil.Eval(t, store, func(scope *model.Scope, h *Node) []*Node {
+	return modeltest.Eval(t, store, func(scope *model.Scope, h *Node) []*Node {
 		p := m.Parts(scope, h)
 		auto := Gradient(ReduceAllSum(p.V), h)[0]
 		return []*Node{p.M, p.W, p.V, p.GradV, p.G, p.Field, auto}
@@ -170,7 +170,7 @@ func TestMLPGraphMatchesGo(t *testing.T) {
 	}
 	const batch = 8
 	states := randomStates(batch, 3, 1, 5)
-	got := testutil.Eval(t, store, func(scope *model.Scope, h *Node) *Node { return m.Field(scope, h) },
+	got := modeltest.Eval(t, store, func(scope *model.Scope, h *Node) *Node { return m.Field(scope, h) },
 		training.TensorFromFloat64s(dtypes.Float64, states, batch, 3))[0]
 	vf, err := m.Extract(store)
 	if err != nil {

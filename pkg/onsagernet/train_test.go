@@ -6,18 +6,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dynlearn/dynlearn/internal/testutil"
+	"github.com/dynlearn/dynlearn/internal/testutil/modeltest"
 	"github.com/dynlearn/dynlearn/pkg/ode"
+
+	"github.com/dynlearn/dynlearn/internal/testutil"
 )
 
 func smallLorenz(t *testing.T) *LorenzData {
 	t.Helper()
 	cfg := DefaultLorenz(16)
 	cfg.NTraj, cfg.NOut = 10, 40
-	d, err := Lorenz(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := testutil.Generate(t, Lorenz, cfg)
 	return d
 }
 
@@ -60,7 +59,7 @@ func TestTrainReducesLossAndResumes(t *testing.T) {
 	ckpt := filepath.Join(t.TempDir(), "onsager.ckpt")
 	cfg := DefaultTrainConfig(20)
 	cfg.BatchSize, cfg.Checkpoint = 40, ckpt
-	b := testutil.Backend(t)
+	b := modeltest.Backend(t)
 	// Two epochs, then resume to twenty.
 	cfg.Epochs = 2
 	r1, err := Train(b, m, d.Train, d.Test, cfg, Callbacks{})
@@ -160,7 +159,7 @@ func TestShippedModelsLoad(t *testing.T) {
 
 func TestTrainRejectsBadInput(t *testing.T) {
 	m, _ := New(DefaultConfig(3))
-	b := testutil.Backend(t)
+	b := modeltest.Backend(t)
 	good := &Pairs{N: 1, Dim: 3, Dt: 0.01, X0: []float64{1, 2, 3}, X1: []float64{1, 2, 3}}
 	nan := &Pairs{N: 1, Dim: 3, Dt: 0.01, X0: []float64{1, math.NaN(), 3}, X1: []float64{1, 2, 3}}
 	wrongDim := &Pairs{N: 1, Dim: 2, Dt: 0.01, X0: []float64{1, 2}, X1: []float64{1, 2}}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/dynlearn/dynlearn/pkg/ode"
 	"github.com/dynlearn/dynlearn/pkg/systems"
+
+	"github.com/dynlearn/dynlearn/internal/testutil"
 )
 
 func relErr(got, want []float64) float64 {
@@ -87,10 +89,7 @@ func TestGenerateShapesRuleDeterminism(t *testing.T) {
 	t.Setenv("DYNLEARN_CACHE", t.TempDir())
 	cfg := Train(7)
 	cfg.Steps = 60
-	d, err := Generate(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := testutil.Generate(t, Generate, cfg)
 	n := 7 * 60
 	if d.N() != n || d.Dim() != 2601 || len(d.X) != n*2601 || len(d.DX) != n*2601 || len(d.DDX) != n*2601 ||
 		len(d.Z) != n || len(d.DZ) != n || len(d.DDZ) != n || d.Trajectories() != 7 || len(d.T) != 60 || d.T[59] != 59*0.02 {
@@ -127,14 +126,8 @@ func TestGenerateShapesRuleDeterminism(t *testing.T) {
 	}
 	// Same seed: same data (from the cache and freshly computed, with another worker count); other seed: other data.
 	cfg.Workers = 1
-	again, err := Generate(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lat, err := Integrate(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	again := testutil.Generate(t, Generate, cfg)
+	lat := testutil.Generate(t, Integrate, cfg)
 	fresh, err := Render(cfg, lat)
 	if err != nil {
 		t.Fatal(err)

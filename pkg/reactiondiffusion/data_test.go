@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/dynlearn/dynlearn/internal/testutil"
 )
 
 func smallConfig() Config {
@@ -51,10 +53,7 @@ func TestConfigs(t *testing.T) {
 
 func TestGenerateShapesMaskSplit(t *testing.T) {
 	cfg := smallConfig()
-	d, err := Generate(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := testutil.Generate(t, Generate, cfg)
 	dim := cfg.N * cfg.N
 	sizes := []int{31, 4, 4}
 	var all []int
@@ -91,7 +90,7 @@ func TestGenerateShapesMaskSplit(t *testing.T) {
 		t.Errorf("coords %v", d.Coords)
 	}
 	// First kept snapshot against the initial condition advanced by Drop steps: directly from Simulate.
-	err = Simulate(cfg, func(s Snapshot) error {
+	err := Simulate(cfg, func(s Snapshot) error {
 		if s.K != cfg.Drop {
 			return nil
 		}
@@ -120,10 +119,7 @@ func TestGenerateShapesMaskSplit(t *testing.T) {
 func TestDerivativeVsFiniteDifferences(t *testing.T) {
 	cfg := smallConfig()
 	cfg.Noise, cfg.Shuffle = 0, false
-	d, err := Generate(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := testutil.Generate(t, Generate, cfg)
 	for _, k := range []int{1, 10, 29} { // all in the (unshuffled) training set
 		xm, x0, xp := d.Train.Row(k-1), d.Train.DRow(k), d.Train.Row(k+1)
 		var num, den float64
@@ -144,23 +140,14 @@ func TestDerivativeVsFiniteDifferences(t *testing.T) {
 func TestDeterministicAndNoise(t *testing.T) {
 	cfg := smallConfig()
 	cfg.Workers = 1
-	a, err := Generate(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := testutil.Generate(t, Generate, cfg)
 	cfg.Workers = 2
-	b, err := Generate(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := testutil.Generate(t, Generate, cfg)
 	if !slices.Equal(a.Train.X, b.Train.X) || !slices.Equal(a.Test.DX, b.Test.DX) || !slices.Equal(a.Train.Index, b.Train.Index) {
 		t.Error("results depend on the number of workers")
 	}
 	cfg.Noise = 0
-	c, err := Generate(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := testutil.Generate(t, Generate, cfg)
 	var sum, sum2 float64
 	for i := range c.Train.X {
 		e := float64(a.Train.X[i]) - float64(c.Train.X[i])
@@ -176,10 +163,7 @@ func TestDeterministicAndNoise(t *testing.T) {
 func TestLoadCache(t *testing.T) {
 	t.Setenv("DYNLEARN_CACHE", t.TempDir())
 	cfg := smallConfig()
-	want, err := Generate(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := testutil.Generate(t, Generate, cfg)
 	for range 2 { // generate + read, then read only
 		got, err := Load(cfg)
 		if err != nil {

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/dynlearn/dynlearn/pkg/systems"
+
+	"github.com/dynlearn/dynlearn/internal/testutil"
 )
 
 func TestLegendre(t *testing.T) {
@@ -21,10 +23,7 @@ func TestLegendre(t *testing.T) {
 func TestGenerate(t *testing.T) {
 	t.Setenv("DYNLEARN_CACHE", t.TempDir())
 	cfg := Train(3)
-	d, err := Generate(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := testutil.Generate(t, Generate, cfg)
 	if d.N != 750 || d.Dim != 128 || len(d.X) != 750*128 || len(d.T) != 250 || d.T[249] != 4.98 {
 		t.Fatalf("sizes: N=%d Dim=%d len(X)=%d T[-1]=%g", d.N, d.Dim, len(d.X), d.T[len(d.T)-1])
 	}
@@ -53,7 +52,7 @@ func TestGenerate(t *testing.T) {
 	// sampled (dt = 0.001) set without noise.
 	fine := cfg
 	fine.Dt, fine.Steps, fine.Noise = 0.001, 60, 0
-	d, err = Generate(fine)
+	d, err := Generate(fine)
 	if err != nil {
 		t.Fatal(err)
 	}
