@@ -109,10 +109,7 @@ func (b *AutoencoderBuilder) Done() (*Autoencoder, error) {
 	if len(c.Output) == 0 {
 		c.Output = c.Input
 	}
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
-	be, store, err := backendAndStore(b.store)
+	be, store, err := validateForBackend(c, b.store)
 	if err != nil {
 		return nil, err
 	}

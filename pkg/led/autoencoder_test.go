@@ -11,6 +11,17 @@ import (
 	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
+// checkLossFell fails the test unless the last training loss in h is below the first divided by factor,
+// and returns both.
+func checkLossFell(t *testing.T, h training.History, what string, factor float64) (first, last float64) {
+	t.Helper()
+	first = h.Series["train"][0]
+	last, _ = h.Last("train")
+	if !(last < first/factor) {
+		t.Errorf("%s %g -> %g, expected it to fall by more than a factor %g", what, first, last, factor)
+	}
+	return first, last
+}
 func TestConvAutoencoderShapes(t *testing.T) {
 	for _, tc := range []struct {
 		in, out []int
@@ -93,11 +104,7 @@ func TestDenseAutoencoderTrains(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := res.History.Series["train"][0]
-	last, _ := res.History.Last("train")
-	if !(last < first/10) {
-		t.Errorf("training loss %g -> %g, expected a 10x reduction", first, last)
-	}
+	first, last := checkLossFell(t, res.History, "training loss", 10)
 	rec, err := ae.Reconstruct(x)
 	if err != nil {
 		t.Fatal(err)
@@ -166,11 +173,7 @@ func TestConvAutoencoderTrains(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := res.History.Series["train"][0]
-	last, _ := res.History.Last("train")
-	if !(last < first/3) {
-		t.Errorf("conv autoencoder loss %g -> %g, expected a 3x reduction", first, last)
-	}
+	checkLossFell(t, res.History, "conv autoencoder loss", 3)
 }
 
 func TestCosineSchedule(t *testing.T) {

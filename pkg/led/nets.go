@@ -124,9 +124,12 @@ func newStore() *model.Store {
 	return s
 }
 
-// backendAndStore returns the backend every network runs on and store, or a new store when it is nil
-// (what the builders' Done need).
-func backendAndStore(store *model.Store) (compute.Backend, *model.Store, error) {
+// validateForBackend validates a network's configuration and returns the backend every network runs on and
+// store, or a new store when it is nil (what the builders' Done need).
+func validateForBackend(cfg interface{ Validate() error }, store *model.Store) (compute.Backend, *model.Store, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, err
+	}
 	be, err := backend.New()
 	if err != nil {
 		return nil, nil, err

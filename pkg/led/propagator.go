@@ -85,10 +85,7 @@ func (b *PropagatorBuilder) Store(store *model.Store) *PropagatorBuilder { b.sto
 // Done validates the configuration and returns the propagator.
 func (b *PropagatorBuilder) Done() (*Propagator, error) {
 	c := b.cfg
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
-	be, store, err := backendAndStore(b.store)
+	be, store, err := validateForBackend(c, b.store)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,8 @@ package led
 import (
 	"math"
 	"testing"
+
+	"github.com/dynlearn/dynlearn/internal/testutil"
 )
 
 func TestSavGolReproducesPolynomials(t *testing.T) {
@@ -160,10 +162,7 @@ func TestScalers(t *testing.T) {
 func TestVanDerPolData(t *testing.T) {
 	cfg := DefaultVanDerPolConfig()
 	cfg.Samples = 4
-	d, err := GenerateVanDerPol(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := testutil.Generate(t, GenerateVanDerPol, cfg)
 	if d.Steps() != 251 || len(d.Data[0]) != 502 {
 		t.Fatalf("steps %d, values %d", d.Steps(), len(d.Data[0]))
 	}

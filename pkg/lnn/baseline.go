@@ -23,15 +23,12 @@ const (
 	ActTanh
 )
 
+var activationNames = [...]string{ActReLU: "relu", ActSoftplus: "softplus", ActTanh: "tanh"}
+
 // String names the activation.
 func (a Activation) String() string {
-	switch a {
-	case ActReLU:
-		return "relu"
-	case ActSoftplus:
-		return "softplus"
-	case ActTanh:
-		return "tanh"
+	if a >= 0 && int(a) < len(activationNames) {
+		return activationNames[a]
 	}
 	return fmt.Sprintf("Activation(%d)", int(a))
 }
@@ -112,11 +109,8 @@ func (b *BaselineBuilder) Done() (*Baseline, error) {
 	if m.Init < CranmerInit || m.Init > GlorotInit {
 		return nil, fmt.Errorf("lnn.NewBaseline: unknown init scheme %d", int(m.Init))
 	}
-	if m.DType != dtypes.Float32 && m.DType != dtypes.Float64 {
-		return nil, fmt.Errorf("lnn.NewBaseline: dtype must be Float32 or Float64, got %s", m.DType)
-	}
-	if m.Scope == "" {
-		return nil, fmt.Errorf("lnn.NewBaseline: empty scope name")
+	if err := training.CheckVariables(m.DType, m.Scope); err != nil {
+		return nil, fmt.Errorf("lnn.NewBaseline: %w", err)
 	}
 	return &m, nil
 }

@@ -9,12 +9,13 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
+	"github.com/dynlearn/dynlearn/internal/testutil/modeltest"
 	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
 // trainStepExec builds one Adam step of net on a batch (the same graph Train uses).
 func trainStepExec(tb testing.TB, net Net) *model.Exec {
-	b := testBackend(tb)
+	b := modeltest.Backend(tb)
 	store := NewStore(net)
 	opt := optimizer.Adam().LearningRate(1e-4).Done()
 	return model.MustNewExec(b, store, func(scope *model.Scope, x, y *Node) *Node {

@@ -64,13 +64,12 @@ const (
 	PInv
 )
 
+var solveMethodNames = [...]string{Ridge: "ridge", PInv: "pinv"}
+
 // String names the method.
 func (m SolveMethod) String() string {
-	switch m {
-	case Ridge:
-		return "ridge"
-	case PInv:
-		return "pinv"
+	if m >= 0 && int(m) < len(solveMethodNames) {
+		return solveMethodNames[m]
 	}
 	return fmt.Sprintf("SolveMethod(%d)", int(m))
 }

@@ -5,22 +5,12 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 
-	"github.com/dynlearn/dynlearn/pkg/backend"
+	"github.com/dynlearn/dynlearn/internal/testutil/modeltest"
 	"github.com/dynlearn/dynlearn/pkg/systems"
 )
-
-func testBackend(t testing.TB) compute.Backend {
-	t.Helper()
-	b, err := backend.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // analyticLagrangian is the double pendulum's L = T − V as a GoMLX graph function.
 func analyticLagrangian(p systems.DoublePendulum) LagrangianFn {
@@ -51,7 +41,7 @@ func randomStates(n int, seed uint64) []float64 {
 }
 
 func TestAnalyticLagrangianAccelerations(t *testing.T) {
-	b := testBackend(t)
+	b := modeltest.Backend(t)
 	p := systems.DefaultDoublePendulum()
 	const n = 256
 	states := randomStates(n, 1)
@@ -83,7 +73,7 @@ func TestAnalyticLagrangianAccelerations(t *testing.T) {
 // TestSolveGeneral checks the n-DoF elimination and the 2x2 solvers on random well-conditioned
 // symmetric systems against a reference solve in Go.
 func TestSolveGeneral(t *testing.T) {
-	b := testBackend(t)
+	b := modeltest.Backend(t)
 	rng := rand.New(rand.NewPCG(3, 3))
 	for _, n := range []int{1, 2, 3, 4} {
 		const batch = 8
@@ -136,7 +126,7 @@ func TestSolveGeneral(t *testing.T) {
 }
 
 func TestPInvSingular(t *testing.T) {
-	b := testBackend(t)
+	b := modeltest.Backend(t)
 	// H = [[1 1][1 1]] is singular: pinv(H) r for r = (1, 1) is (0.5, 0.5); rcond ≈ 0.
 	out := MustExecOnceN(b, func(hn, rn *Node) []*Node {
 		d := Derivatives{DLdq: rn, Hvv: hn, Hvq: ZerosLike(hn)}

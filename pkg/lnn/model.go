@@ -30,15 +30,12 @@ const (
 	GlorotInit
 )
 
+var initSchemeNames = [...]string{CranmerInit: "cranmer", SlidesInit: "slides", GlorotInit: "glorot"}
+
 // String names the scheme.
 func (s InitScheme) String() string {
-	switch s {
-	case CranmerInit:
-		return "cranmer"
-	case SlidesInit:
-		return "slides"
-	case GlorotInit:
-		return "glorot"
+	if s >= 0 && int(s) < len(initSchemeNames) {
+		return initSchemeNames[s]
 	}
 	return fmt.Sprintf("InitScheme(%d)", int(s))
 }
@@ -155,11 +152,8 @@ func (b *Builder) Done() (*Model, error) {
 	if m.Init < CranmerInit || m.Init > GlorotInit {
 		return nil, fmt.Errorf("lnn.New: unknown init scheme %d", int(m.Init))
 	}
-	if m.DType != dtypes.Float32 && m.DType != dtypes.Float64 {
-		return nil, fmt.Errorf("lnn.New: dtype must be Float32 or Float64, got %s", m.DType)
-	}
-	if m.Scope == "" {
-		return nil, fmt.Errorf("lnn.New: empty scope name")
+	if err := training.CheckVariables(m.DType, m.Scope); err != nil {
+		return nil, fmt.Errorf("lnn.New: %w", err)
 	}
 	if err := m.Solve.Validate(m.DoF); err != nil {
 		return nil, fmt.Errorf("lnn.New: %w", err)

@@ -8,6 +8,8 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/dynlearn/dynlearn/internal/testutil/modeltest"
 )
 
 func TestInitStd(t *testing.T) {
@@ -31,7 +33,7 @@ func TestInitStd(t *testing.T) {
 // TestClosedFormDerivatives compares the closed-form Hessian blocks of the softplus MLP with nested
 // autodiff (float64) and the gradient with central finite differences of L.
 func TestClosedFormDerivatives(t *testing.T) {
-	b := testBackend(t)
+	b := modeltest.Backend(t)
 	m, err := New(2).Hidden(16, 3).Seed(5).DType(dtypes.Float64).Done()
 	if err != nil {
 		t.Fatal(err)

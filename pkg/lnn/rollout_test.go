@@ -9,6 +9,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 
+	"github.com/dynlearn/dynlearn/internal/testutil/modeltest"
 	"github.com/dynlearn/dynlearn/pkg/systems"
 	"github.com/dynlearn/dynlearn/pkg/training"
 )
@@ -113,7 +114,7 @@ func blowUpNet() funcNet {
 // that blows up or reaches a singular Hessian is flagged without an error and without changing the
 // steps or the path of the others.
 func TestRolloutPerICStepControl(t *testing.T) {
-	b := testBackend(t)
+	b := modeltest.Backend(t)
 	p, err := NewPredictor(b, blowUpNet(), model.NewStore())
 	if err != nil {
 		t.Fatal(err)
@@ -183,7 +184,7 @@ func TestRolloutPerICStepControl(t *testing.T) {
 // (θ̈ = θ̇ + exact): its rollouts are stopped at the cap and counted there, while the median and the
 // mean of the completed rollouts stay meaningful.
 func TestEnergyErrorCapsDivergence(t *testing.T) {
-	b := testBackend(t)
+	b := modeltest.Backend(t)
 	sys := systems.DefaultDoublePendulum()
 	exact := analyticNet{p: sys}
 	pump := funcNet{name: "pump", accel: func(s *Node) *Node {
@@ -245,7 +246,7 @@ func TestPadSizeAndMedian(t *testing.T) {
 }
 
 func TestPredictorL1(t *testing.T) {
-	b := testBackend(t)
+	b := modeltest.Backend(t)
 	d, err := RandomStates(DefaultStates(500, 3))
 	if err != nil {
 		t.Fatal(err)

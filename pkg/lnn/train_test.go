@@ -15,9 +15,12 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 
+	"github.com/dynlearn/dynlearn/internal/testutil/modeltest"
 	"github.com/dynlearn/dynlearn/pkg/ode"
 	"github.com/dynlearn/dynlearn/pkg/systems"
 	"github.com/dynlearn/dynlearn/pkg/training"
+
+	"github.com/dynlearn/dynlearn/internal/testutil"
 )
 
 // smallTraining returns a small LNN, a test set and a training source of slow states (slow velocities
@@ -36,7 +39,7 @@ func smallTraining(t *testing.T, epochs int) (compute.Backend, *Model, *Dataset,
 	src := FreshStates(StatesConfig{System: systems.DefaultDoublePendulum(), VelMax: 1, Seed: 3}, 64*25)
 	cfg := DefaultTrainConfig(epochs)
 	cfg.BatchSize, cfg.LR, cfg.Loss = 64, 3e-3, L1
-	return testBackend(t), net, test, src, cfg
+	return modeltest.Backend(t), net, test, src, cfg
 }
 
 func TestTrainResumesAndLearns(t *testing.T) {
@@ -113,7 +116,7 @@ func (nanSource) Fill(_, _ int, states, accels []float64) {
 }
 
 func TestTrainNaN(t *testing.T) {
-	b := testBackend(t)
+	b := modeltest.Backend(t)
 	net, err := NewBaseline(2).Hidden(8, 1).Done()
 	if err != nil {
 		t.Fatal(err)
@@ -150,10 +153,7 @@ func TestTrajectoriesData(t *testing.T) {
 	t.Setenv("DYNLEARN_CACHE", t.TempDir())
 	cfg := DefaultTrajectories(4)
 	cfg.NumTraj = 8
-	d, err := Trajectories(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := testutil.Generate(t, Trajectories, cfg)
 	if d.N != 32 {
 		t.Fatalf("N = %d, want 8×4", d.N)
 	}
@@ -197,7 +197,7 @@ func (analyticNet) NumDoF() int    { return 2 }
 func (analyticNet) String() string { return "analytic" }
 
 func TestRolloutAndEnergyOfExactModel(t *testing.T) {
-	b := testBackend(t)
+	b := modeltest.Backend(t)
 	sys := systems.DefaultDoublePendulum()
 	p, err := NewPredictor(b, analyticNet{p: sys}, model.NewStore())
 	if err != nil {
