@@ -30,10 +30,7 @@ func testModel(t *testing.T) *Model {
 func testInitialised(t *testing.T) (*Model, *model.Store) {
 	t.Helper()
 	m := testModel(t)
-	store := model.NewStore()
-	if err := m.Init(store); err != nil {
-		t.Fatal(err)
-	}
+	store := modeltest.Init(t, m)
 	return m, store
 }
 

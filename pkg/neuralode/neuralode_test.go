@@ -34,10 +34,7 @@ func initialised(t *testing.T, cfg Config) (*Model, *model.Store, []float64, Par
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := model.NewStore()
-	if err := m.Init(store); err != nil {
-		t.Fatal(err)
-	}
+	store := modeltest.Init(t, m)
 	got := graphFinal(t, m, store, testPoints)
 	p, err := m.Extract(store)
 	if err != nil {

@@ -51,10 +51,7 @@ func TestOnsagerGraphMatchesGoAndAutodiff(t *testing.T) {
 		act    Activation
 	}{{1, ActReQUr}, {2, ActReQUr}, {2, ActTanh}, {1, ActSoftplus}} {
 		m := testNet(t, tc.layers, true, tc.act)
-		store := model.NewStore()
-		if err := m.Init(store); err != nil {
-			t.Fatal(err)
-		}
+		store := modeltest.Init(t, m)
 		const batch = 16
 		states := randomStates(batch, 3, 1.5, 3)
 		res := evalParts(t, m, store, states, batch)
@@ -105,10 +102,7 @@ func TestOnsagerStructure(t *testing.T) {
 	for seed := uint64(1); seed <= 3; seed++ {
 		m := testNet(t, 2, false, ActReQUr)
 		m.cfg.Seed = seed
-		store := model.NewStore()
-		if err := m.Init(store); err != nil {
-			t.Fatal(err)
-		}
+		store := modeltest.Init(t, m)
 		const batch = 64
 		states := randomStates(batch, 3, 3, seed)
 		res := evalParts(t, m, store, states, batch)
@@ -164,10 +158,7 @@ func TestMLPGraphMatchesGo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := model.NewStore()
-	if err := m.Init(store); err != nil {
-		t.Fatal(err)
-	}
+	store := modeltest.Init(t, m)
 	const batch = 8
 	states := randomStates(batch, 3, 1, 5)
 	got := modeltest.Eval(t, store, func(scope *model.Scope, h *Node) *Node { return m.Field(scope, h) },

@@ -42,3 +42,18 @@ func Eval[F model.ExecGraphFn](t testing.TB, store *model.Store, graphFn F, args
 	}
 	return res
 }
+
+// Initialiser is a model that creates its variables in a store.
+type Initialiser interface {
+	Init(store *model.Store) error
+}
+
+// Init creates m's variables in a new store and returns it, stopping the test on an error.
+func Init(t testing.TB, m Initialiser) *model.Store {
+	t.Helper()
+	store := model.NewStore()
+	if err := m.Init(store); err != nil {
+		t.Fatal(err)
+	}
+	return store
+}
