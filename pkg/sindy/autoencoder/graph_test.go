@@ -8,7 +8,7 @@ import (
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 
-	"github.com/dynlearn/dynlearn/pkg/backend"
+	"github.com/dynlearn/dynlearn/internal/testutil/modeltest"
 	"github.com/dynlearn/dynlearn/pkg/sindy"
 )
 
@@ -62,10 +62,7 @@ func flat(t *tensors.Tensor) []float64 { return tensors.MustCopyFlatData[float64
 // differences along the curve x(t) = x + t ẋ + t²/2 ẍ; the second derivative against the second
 // central difference along the same curve.
 func TestPropagateAgainstAutodiffAndFiniteDifferences(t *testing.T) {
-	b, err := backend.New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := modeltest.Backend(t)
 	r := rand.New(rand.NewPCG(7, 8))
 	const batch = 6
 	widths := []int{5, 4, 3, 2}
@@ -120,10 +117,7 @@ func TestPropagateAgainstAutodiffAndFiniteDifferences(t *testing.T) {
 }
 
 func TestThetaMatchesLibrary(t *testing.T) {
-	b, err := backend.New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := modeltest.Backend(t)
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, lib := range []*sindy.Library{
 		sindy.NewLibrary(3).Polynomial(3).MustLibrary(),
@@ -152,10 +146,7 @@ func TestThetaMatchesLibrary(t *testing.T) {
 // tape, see weightTape) against GoMLX's plain reverse-mode autodiff, for orders 1 and 2 with all
 // loss terms active.
 func TestWeightTapeGradients(t *testing.T) {
-	b, err := backend.New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := modeltest.Backend(t)
 	for _, order := range []int{1, 2} {
 		r := rand.New(rand.NewPCG(3, uint64(order)))
 		cfg := Paper()

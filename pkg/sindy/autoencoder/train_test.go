@@ -31,6 +31,16 @@ func smallConfig() autoencoder.Config {
 	return autoencoder.New(autoencoder.Quick()).Widths(16, 8).BatchSize(250).Epochs(6, 2).Thresholding(3, 0.1).Config()
 }
 
+// newModel builds an autoencoder from cfg, stopping the test on an error.
+func newModel(t *testing.T, cfg autoencoder.Config) *autoencoder.Model {
+	t.Helper()
+	m, err := autoencoder.New(cfg).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 func coefficients(t *testing.T, m *autoencoder.Model) [][]float64 {
 	t.Helper()
 	xi, err := m.Coefficients()
@@ -50,10 +60,7 @@ func TestTrainReproducibleAndResumes(t *testing.T) {
 	var ref [][]float64
 	var refState *autoencoder.State
 	for range 2 {
-		m, err := autoencoder.New(cfg).Done()
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := newModel(t, cfg)
 		st, err := m.Train(train, val, autoencoder.TrainOptions{})
 		if err != nil {
 			t.Fatal(err)
@@ -89,18 +96,12 @@ func TestTrainReproducibleAndResumes(t *testing.T) {
 	// models from the checkpoint: the same result.
 	ckpt := filepath.Join(t.TempDir(), "run.ckpt")
 	for _, stop := range []int{3, 4} {
-		m, err := autoencoder.New(cfg).Done()
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := newModel(t, cfg)
 		if _, err := m.Train(train, val, autoencoder.TrainOptions{Checkpoint: ckpt, StopAfter: stop}); !errors.Is(err, autoencoder.ErrStopped) {
 			t.Fatalf("StopAfter: err = %v", err)
 		}
 	}
-	m, err := autoencoder.New(cfg).Done()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newModel(t, cfg)
 	st, err := m.Train(train, val, autoencoder.TrainOptions{Checkpoint: ckpt})
 	if err != nil {
 		t.Fatal(err)
@@ -137,10 +138,7 @@ func TestTrainReproducibleAndResumes(t *testing.T) {
 	// A different configuration refuses the checkpoint.
 	other := cfg
 	other.Widths = []int{8, 8}
-	mo, err := autoencoder.New(other).Done()
-	if err != nil {
-		t.Fatal(err)
-	}
+	mo := newModel(t, other)
 	if _, err := mo.Train(train, val, autoencoder.TrainOptions{Checkpoint: ckpt}); err == nil {
 		t.Error("checkpoint of another configuration accepted")
 	}
@@ -177,11 +175,8 @@ func TestDivergenceIsReported(t *testing.T) {
 	train, val := smallData(t, 4, 11), smallData(t, 2, 12)
 	cfg := smallConfig()
 	cfg.LearningRate = 1e30
-	m, err := autoencoder.New(cfg).Done()
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = m.Train(train, val, autoencoder.TrainOptions{})
+	m := newModel(t, cfg)
+	_, err := m.Train(train, val, autoencoder.TrainOptions{})
 	if !errors.Is(err, training.ErrDiverged) {
 		t.Fatalf("err = %v, want ErrDiverged", err)
 	}
@@ -217,10 +212,7 @@ func TestSecondOrderTrains(t *testing.T) {
 	t.Setenv("DYNLEARN_CACHE", t.TempDir())
 	train, val := smallData(t, 2, 5), smallData(t, 1, 6)
 	cfg := autoencoder.New(smallConfig()).SecondOrder().Latent(1).Epochs(2, 1).Config()
-	m, err := autoencoder.New(cfg).Done()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newModel(t, cfg)
 	if m.Library().Size() != 10 || m.Library().Names()[2] != "z1'" {
 		t.Errorf("order-2 library: %v", m.Library().Names())
 	}
@@ -309,10 +301,7 @@ func TestEveryActivationTrains(t *testing.T) {
 	for _, act := range []autoencoder.Activation{autoencoder.Sigmoid, autoencoder.ELU, autoencoder.ReLU, autoencoder.Linear} {
 		cfg := autoencoder.New(smallConfig()).Activation(act).Epochs(4, 0).Thresholding(0, 0.1).Config()
 		cfg.EvalFrequency = 1
-		m, err := autoencoder.New(cfg).Done()
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := newModel(t, cfg)
 		st, err := m.Train(train, val, autoencoder.TrainOptions{})
 		if err != nil {
 			t.Fatalf("%s: %v", act, err)
@@ -330,12 +319,9 @@ func TestInterruptSavesAndResumes(t *testing.T) {
 	cfg := smallConfig()
 	cfg.EvalFrequency = 1
 	ckpt := filepath.Join(t.TempDir(), "run.ckpt")
-	m, err := autoencoder.New(cfg).Done()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newModel(t, cfg)
 	defer training.ResetInterrupt()
-	_, err = m.Train(train, val, autoencoder.TrainOptions{Checkpoint: ckpt, OnEval: func(p autoencoder.Progress) {
+	_, err := m.Train(train, val, autoencoder.TrainOptions{Checkpoint: ckpt, OnEval: func(p autoencoder.Progress) {
 		if p.Epoch == 2 {
 			_ = syscall.Kill(os.Getpid(), syscall.SIGINT) // what Ctrl-C / "interrupt kernel" sends
 		}
@@ -344,10 +330,7 @@ func TestInterruptSavesAndResumes(t *testing.T) {
 		t.Fatalf("err = %v, want ErrInterrupted", err)
 	}
 	training.ResetInterrupt()
-	m2, err := autoencoder.New(cfg).Done()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m2 := newModel(t, cfg)
 	st, err := m2.Train(train, val, autoencoder.TrainOptions{Checkpoint: ckpt})
 	if err != nil {
 		t.Fatal(err)
