@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/dynlearn/dynlearn/internal/floats"
 	"github.com/dynlearn/dynlearn/pkg/training"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
@@ -108,7 +109,7 @@ func (p Params) Kernel(S int) []float64 {
 	next := make([]float64, n)
 	k := make([]float64, S)
 	for s := range S {
-		k[s] = p.Delta * dotf(p.C, v)
+		k[s] = p.Delta * floats.Dot(p.C, v)
 		for i := range n {
 			acc := v[i]
 			for j := range n {
@@ -128,7 +129,7 @@ func (p Params) Run(x []float64) []float64 {
 	next := make([]float64, n)
 	y := make([]float64, len(x))
 	for k, xk := range x {
-		y[k] = dotf(p.C, h)
+		y[k] = floats.Dot(p.C, h)
 		for i := range n {
 			acc := 0.0
 			for j := range n {
@@ -139,14 +140,6 @@ func (p Params) Run(x []float64) []float64 {
 		h, next = next, h
 	}
 	return y
-}
-
-func dotf(a, b []float64) float64 {
-	s := 0.0
-	for i := range a {
-		s += a[i] * b[i]
-	}
-	return s
 }
 
 // specs lists the variables W (m×m), U and c (m) with their initial values.

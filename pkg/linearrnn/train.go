@@ -9,6 +9,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
+	"github.com/dynlearn/dynlearn/internal/floats"
 	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
@@ -120,7 +121,7 @@ func Train(b compute.Backend, m *Model, target Target, cfg TrainConfig, onStep f
 	if err != nil {
 		return nil, fmt.Errorf("linearrnn.Train: %w", err)
 	}
-	if dotf(rho, rho) == 0 {
+	if floats.Dot(rho, rho) == 0 {
 		return nil, fmt.Errorf("linearrnn.Train: target %s is zero on the horizon", target)
 	}
 	store := model.NewStore()

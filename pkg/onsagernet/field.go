@@ -6,6 +6,7 @@ import (
 
 	"github.com/gomlx/gomlx/ml/model"
 
+	"github.com/dynlearn/dynlearn/internal/floats"
 	"github.com/dynlearn/dynlearn/pkg/ode"
 )
 
@@ -47,7 +48,7 @@ func vecMat(x, w []float64, c int) []float64 {
 func matVecT(w, a []float64, r, c int) []float64 {
 	out := make([]float64, r)
 	for i := range r {
-		out[i] = dot(w[i*c:(i+1)*c], a)
+		out[i] = floats.Dot(w[i*c:(i+1)*c], a)
 	}
 	return out
 }
@@ -129,7 +130,7 @@ func (f *OnsagerField) Parts(h []float64) FieldParts {
 	M, W := make([]float64, n*n), make([]float64, n*n)
 	for i := range n {
 		for j := range n {
-			M[i*n+j] = dot(L[i*n:(i+1)*n], L[j*n:(j+1)*n])
+			M[i*n+j] = floats.Dot(L[i*n:(i+1)*n], L[j*n:(j+1)*n])
 			W[i*n+j] = U[i*n+j] - U[j*n+i]
 		}
 		M[i*n+i] += c.Alpha
@@ -243,7 +244,7 @@ func (f *OnsagerField) Eval(h, dh []float64) {
 	}
 	// ∇V by the chain rule.
 	for i := range H {
-		a[i] = dot(f.potW[i*np:(i+1)*np], pot)
+		a[i] = floats.Dot(f.potW[i*np:(i+1)*np], pot)
 	}
 	for l := L - 1; l >= 1; l-- {
 		w, d := f.w[l], ds[l*H:(l+1)*H]
@@ -263,7 +264,7 @@ func (f *OnsagerField) Eval(h, dh []float64) {
 		for j := range H {
 			s += f.w[0][i*H+j] * a[j] * ds[j]
 		}
-		grad[i] = 2*(s+dot(f.potLinW[i*np:(i+1)*np], pot)) + 2*c.Beta*h[i]
+		grad[i] = 2*(s+floats.Dot(f.potLinW[i*np:(i+1)*np], pot)) + 2*c.Beta*h[i]
 	}
 	// ḣ = g − L(Lᵀ∇V) − α∇V − (U − Uᵀ)∇V, with L = tril(A), U = striu(A).
 	for j := range n {
@@ -341,4 +342,4 @@ func (f *MLPField) Eval(h, dh []float64) {
 }
 
 // normOf returns the Euclidean norm of v.
-func normOf(v []float64) float64 { return math.Sqrt(dot(v, v)) }
+func normOf(v []float64) float64 { return math.Sqrt(floats.Dot(v, v)) }

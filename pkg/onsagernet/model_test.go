@@ -9,6 +9,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/ml/model"
 
+	"github.com/dynlearn/dynlearn/internal/floats"
 	"github.com/dynlearn/dynlearn/internal/testutil/modeltest"
 	"github.com/dynlearn/dynlearn/pkg/training"
 )
@@ -122,18 +123,18 @@ func TestOnsagerStructure(t *testing.T) {
 			}
 			for range 20 {
 				x := []float64{rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()}
-				q := dot(x, vecMat(x, M, 3))
-				if q < alpha*dot(x, x)*(1-1e-12) {
-					t.Fatalf("sample %d: xᵀMx = %g < α‖x‖² = %g", b, q, alpha*dot(x, x))
+				q := floats.Dot(x, vecMat(x, M, 3))
+				if q < alpha*floats.Dot(x, x)*(1-1e-12) {
+					t.Fatalf("sample %d: xᵀMx = %g < α‖x‖² = %g", b, q, alpha*floats.Dot(x, x))
 				}
 			}
 			grad, field := res[3][3*b:3*b+3], res[5][3*b:3*b+3]
-			dVdt := dot(grad, field)
-			bound := -alpha * dot(grad, grad)
+			dVdt := floats.Dot(grad, field)
+			bound := -alpha * floats.Dot(grad, grad)
 			if dVdt > bound+1e-9*math.Abs(bound) {
 				t.Fatalf("sample %d: dV/dt = %g > −α‖∇V‖² = %g (energy must dissipate with g = 0)", b, dVdt, bound)
 			}
-			want := -dot(grad, vecMat(grad, transpose3(M), 3))
+			want := -floats.Dot(grad, vecMat(grad, transpose3(M), 3))
 			if math.Abs(dVdt-want) > 1e-9*(1+math.Abs(want)) {
 				t.Fatalf("sample %d: dV/dt = %g, want −∇VᵀM∇V = %g (W must not change V)", b, dVdt, want)
 			}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/dynlearn/dynlearn/internal/floats"
 	"github.com/dynlearn/dynlearn/pkg/training"
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
@@ -75,12 +76,12 @@ func orthogonal(gain float64) func(*rand.Rand, int, int) []float64 {
 					v[j] = rng.NormFloat64()
 				}
 				for _, u := range vs[:i] {
-					d := dot(u, v)
+					d := floats.Dot(u, v)
 					for j := range v {
 						v[j] -= d * u[j]
 					}
 				}
-				if nv := math.Sqrt(dot(v, v)); nv > 1e-8 {
+				if nv := math.Sqrt(floats.Dot(v, v)); nv > 1e-8 {
 					for j := range v {
 						v[j] /= nv
 					}
@@ -101,14 +102,6 @@ func orthogonal(gain float64) func(*rand.Rand, int, int) []float64 {
 		}
 		return w
 	}
-}
-
-func dot(a, b []float64) float64 {
-	s := 0.0
-	for i := range a {
-		s += a[i] * b[i]
-	}
-	return s
 }
 
 func scalarOf(t *tensors.Tensor) float64 {

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/dynlearn/dynlearn/internal/floats"
 	"github.com/dynlearn/dynlearn/pkg/config"
 	"github.com/dynlearn/dynlearn/pkg/diskcache"
 	"github.com/dynlearn/dynlearn/pkg/ode"
@@ -117,15 +118,7 @@ func (d *Dataset) DDRow(i int) []float32 { return d.DDX[i*Dim : (i+1)*Dim : (i+1
 // Image returns image i as a Side×Side float64 matrix (row 0 at the top), e.g. for
 // plotting.ImageGrid.Add. It panics if i is out of range.
 func (d *Dataset) Image(i int) [][]float64 {
-	row := d.Row(i)
-	img := make([][]float64, Side)
-	for r := range img {
-		img[r] = make([]float64, Side)
-		for c := range Side {
-			img[r][c] = float64(row[r*Side+c])
-		}
-	}
-	return img
+	return floats.Matrix(d.Row(i), Side, Side)
 }
 
 // Trajectory returns trajectory k as a Dataset whose slices are views into d's (no copy). It

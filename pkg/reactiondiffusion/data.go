@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/dynlearn/dynlearn/internal/floats"
 	"github.com/dynlearn/dynlearn/pkg/config"
 	"github.com/dynlearn/dynlearn/pkg/diskcache"
 )
@@ -44,21 +45,10 @@ func (d *Dataset) DRow(i int) []float32 { return d.DX[i*d.Dim() : (i+1)*d.Dim() 
 
 // Image returns sample i of X as a Side×Side float64 matrix (row 0 = y = -L/2), e.g. for
 // plotting.ImageGrid.Add. It panics if i is out of range.
-func (d *Dataset) Image(i int) [][]float64 { return toImage(d.Row(i), d.Side) }
+func (d *Dataset) Image(i int) [][]float64 { return floats.Matrix(d.Row(i), d.Side, d.Side) }
 
 // DImage returns sample i of DX as a Side×Side float64 matrix. It panics if i is out of range.
-func (d *Dataset) DImage(i int) [][]float64 { return toImage(d.DRow(i), d.Side) }
-
-func toImage(row []float32, side int) [][]float64 {
-	img := make([][]float64, side)
-	for r := range img {
-		img[r] = make([]float64, side)
-		for c := range side {
-			img[r][c] = float64(row[r*side+c])
-		}
-	}
-	return img
-}
+func (d *Dataset) DImage(i int) [][]float64 { return floats.Matrix(d.DRow(i), d.Side, d.Side) }
 
 // Data is the reaction-diffusion data set of Champion et al. (sindy.md §2c) for one Config.
 type Data struct {
