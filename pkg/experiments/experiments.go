@@ -70,6 +70,8 @@ type Run struct {
 	Model string
 	// MaxTime stops training after this much wall time, with the checkpoint saved (0: no limit).
 	MaxTime time.Duration
+	// deadline is MaxTime from the first call of Deadline.
+	deadline time.Time
 	// Log receives progress lines (never nil inside Data, Train and Eval).
 	Log io.Writer
 }
@@ -335,4 +337,17 @@ func configKey(r *Run) (string, error) {
 		Seed   uint64
 		Quick  bool
 	}{r.Config, r.Seed, r.Quick})
+}
+
+// Deadline returns the wall-clock time at which training stops (MaxTime after the first call:
+// one limit shared by all the training stages of the run), or the zero time without a limit.
+// Experiments pass it to the model packages' TrainConfig.Deadline.
+func (r *Run) Deadline() time.Time {
+	if r.MaxTime <= 0 {
+		return time.Time{}
+	}
+	if r.deadline.IsZero() {
+		r.deadline = time.Now().Add(r.MaxTime)
+	}
+	return r.deadline
 }

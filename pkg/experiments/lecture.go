@@ -175,6 +175,7 @@ func flowsRun(r *Run, s *neuralode.Setup, dir string, load bool) (lin, net *neur
 		}
 		tc := c.tc
 		tc.Checkpoint = filepath.Join(dir, c.file)
+		tc.Deadline = r.Deadline()
 		if load {
 			tmp, err := os.MkdirTemp("", "lecture-flows-eval-")
 			if err != nil {
@@ -497,6 +498,7 @@ func onsagerTrain(r *Run) (*Summary, error) {
 			}
 			cfg := s.Train
 			cfg.Checkpoint = filepath.Join(dir, onsagerFile(kind, s.Rho))
+			cfg.Deadline = r.Deadline()
 			rho := s.Rho
 			res, err := onsagernet.Train(b, net, d.Train, d.Test, cfg, onsagernet.Callbacks{OnEpoch: func(e onsagernet.EpochInfo) {
 				if e.Epoch%25 == 0 || e.Epoch == e.Epochs {

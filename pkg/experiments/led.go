@@ -130,6 +130,7 @@ func vdpSetup(r *Run) (*led.VanDerPolSetup, error) {
 	if r.Seed != 0 {
 		c.Fit.Seed = r.Seed
 	}
+	c.Fit.Deadline = r.Deadline() // --max-time
 	return &c, nil
 }
 
@@ -226,6 +227,7 @@ func fhnGridSetup(r *Run) (*led.FHNGridSetup, error) {
 	if r.Seed != 0 {
 		c.AEFit.Seed, c.PropFit.Seed = r.Seed, r.Seed
 	}
+	c.AEFit.Deadline, c.PropFit.Deadline = r.Deadline(), r.Deadline() // --max-time
 	return &c, nil
 }
 
@@ -370,6 +372,7 @@ func latticeSetup(r *Run) (*led.LatticeSetup, error) {
 	if r.Seed != 0 {
 		c.AEFit.Seed, c.PropFit.Seed = r.Seed, r.Seed
 	}
+	c.AEFit.Deadline, c.PropFit.Deadline = r.Deadline(), r.Deadline() // --max-time
 	return &c, nil
 }
 
@@ -509,6 +512,7 @@ func superresSetup(r *Run) (*led.SuperResolutionSetup, error) {
 	if r.Seed != 0 {
 		c.Fit.Seed = r.Seed
 	}
+	c.Fit.Deadline = r.Deadline() // --max-time
 	return &c, nil
 }
 

@@ -241,6 +241,9 @@ func lnnTrain(r *Run, name string, baseline bool) (*Summary, error) {
 	final := filepath.Join(dir, c.lnnName(baseline)+".ckpt")
 	stages := append([]lnn.Stage{{Data: c.Data, Test: c.Test, Train: c.Train}}, c.FineTune...)
 	w := logTo(r)
+	for i := range stages {
+		stages[i].Train.Deadline = r.Deadline() // --max-time: one limit for all stages
+	}
 	for i, st := range stages {
 		fmt.Fprintf(w, "stage %d: %d epochs × %d steps × batch %d, |θ̇| ≤ %g, lr %g, clip %g, Hessian penalty %g\n", i+1,
 			st.Train.Epochs, st.Train.StepsPerEpoch, st.Train.BatchSize, st.Data.VelMax, st.Train.LR, st.Train.ClipAccel,
@@ -263,6 +266,7 @@ func lnnTrain(r *Run, name string, baseline bool) (*Summary, error) {
 		}
 		cfg := c.Train
 		cfg.Checkpoint, cfg.CheckpointEvery = final, time.Minute
+		cfg.Deadline = r.Deadline()
 		res, err = lnn.Train(b, net, lnn.FromDataset(d, c.Data.Seed), test, cfg, lnnPrinter(r))
 	}
 	if err != nil {

@@ -19,12 +19,15 @@ import (
 
 // TrainConfig controls a training run (Adam, mini-batches, early stopping on the validation loss).
 type TrainConfig struct {
-	Epochs       int     // Maximum number of epochs.
-	BatchSize    int     // Mini-batch size (report: 32).
-	LearningRate float64 // Adam learning rate (default 1e-3 when 0).
-	Patience     int     // Stop after this many epochs without validation improvement (0: never).
-	Loss         string  // "mse" (default) or "mae".
-	Seed         uint64  // Shuffling seed.
+	// Deadline stops training at this wall-clock time, with the checkpoint saved (an error
+	// wrapping training.ErrStopped; run again to resume). Zero: no limit.
+	Deadline     time.Time `json:"-"`
+	Epochs       int       // Maximum number of epochs.
+	BatchSize    int       // Mini-batch size (report: 32).
+	LearningRate float64   // Adam learning rate (default 1e-3 when 0).
+	Patience     int       // Stop after this many epochs without validation improvement (0: never).
+	Loss         string    // "mse" (default) or "mae".
+	Seed         uint64    // Shuffling seed.
 	// StepsPerEpoch caps the mini-batches per epoch (0: one pass over the data).
 	StepsPerEpoch int
 	// Schedule of the learning rate: "" or "constant" keeps LearningRate; "cosine" decays it along
@@ -186,7 +189,7 @@ func fit(name string, id training.Identity, b compute.Backend, store *model.Stor
 	order := &shuffle{seed: cfg.Seed, n: train.n}
 	ran := false // an epoch ended in this call: a resumed run that returns at once had finished earlier
 	loop := &training.Loop{
-		Name: name, Store: store, Checkpoint: cfg.Checkpoint, Identity: id,
+		Name: name, Store: store, Checkpoint: cfg.Checkpoint, Identity: id, Deadline: cfg.Deadline,
 		Epochs: cfg.Epochs, StepsPerEpoch: stepsPerEpoch, LossNames: []string{"train"},
 		Step: func(s *training.State) ([]float64, error) {
 			lr := cfg.LearningRateAt(s.Epoch*stepsPerEpoch+s.Batch, s.Epochs*stepsPerEpoch)

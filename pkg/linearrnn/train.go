@@ -3,6 +3,7 @@ package linearrnn
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
@@ -25,6 +26,9 @@ const (
 
 // TrainConfig configures Train.
 type TrainConfig struct {
+	// Deadline stops training at this wall-clock time, with the checkpoint saved (an error
+	// wrapping training.ErrStopped; run again to resume). Zero: no limit.
+	Deadline time.Time `json:"-"`
 	// Steps of full-batch training on the population risk.
 	Steps int
 	// Horizon is the length of the kernel in time (S = ⌈Horizon/δ⌉ lags are fitted); 0 uses the
@@ -146,7 +150,7 @@ func Train(b compute.Backend, m *Model, target Target, cfg TrainConfig, onStep f
 	tgt := training.TensorFromFloat64s(m.cfg.DType, rho, S)
 	var last float64 // the latest step's loss
 	loop := &training.Loop{
-		Name: "linearrnn.Train", Store: store, Checkpoint: cfg.Checkpoint, Identity: m.Identity(),
+		Name: "linearrnn.Train", Store: store, Checkpoint: cfg.Checkpoint, Identity: m.Identity(), Deadline: cfg.Deadline,
 		Epochs: cfg.Steps, StepsPerEpoch: 1, EvalEvery: cfg.LogEvery,
 		Step: func(*training.State) ([]float64, error) {
 			out, err := exec.Call(tgt)

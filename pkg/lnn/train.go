@@ -101,6 +101,9 @@ const (
 
 // TrainConfig configures Train.
 type TrainConfig struct {
+	// Deadline stops training at this wall-clock time, with the checkpoint saved (an error
+	// wrapping training.ErrStopped; run again to resume). Zero: no limit.
+	Deadline time.Time `json:"-"`
 	// Epochs is the number of epochs; StepsPerEpoch the minibatches per epoch (0: ⌈Len/BatchSize⌉).
 	Epochs, StepsPerEpoch int
 	// BatchSize is the minibatch size.
@@ -308,7 +311,7 @@ func Train(b compute.Backend, net Net, src Source, test *Dataset, cfg TrainConfi
 	runKey := cfg.RunKey // Train's own state in its checkpoints: the RunKey of the run that wrote it
 	var lr, sing float64
 	loop := &training.Loop{
-		Name: "lnn.Train", Store: store, Checkpoint: cfg.Checkpoint, Identity: net.Identity(),
+		Name: "lnn.Train", Store: store, Checkpoint: cfg.Checkpoint, Identity: net.Identity(), Deadline: cfg.Deadline,
 		Epochs: cfg.Epochs, StepsPerEpoch: spe, LossNames: []string{"train", "singular"},
 		EvalEvery: 1, CheckpointEvery: cfg.CheckpointEvery, Extra: &runKey,
 		OnResume: func(_ *training.Loop, s *training.State) error {

@@ -16,9 +16,12 @@ import (
 // TrainConfig configures Train: full-batch Adam on the logistic loss plus Reg times the running cost
 // ∫₀ᵀ ‖θ(t)‖² dt (the regulariser R of the lecture's control formulation).
 type TrainConfig struct {
-	Steps int
-	LR    float64
-	Reg   float64
+	// Deadline stops training at this wall-clock time, with the checkpoint saved (an error
+	// wrapping training.ErrStopped; run again to resume). Zero: no limit.
+	Deadline time.Time `json:"-"`
+	Steps    int
+	LR       float64
+	Reg      float64
 	// LogEvery records loss and accuracies every LogEvery steps (0: 10).
 	LogEvery int
 	// Checkpoint is the checkpoint file ("" = none); training resumes from it.
@@ -130,7 +133,7 @@ func Train(b compute.Backend, m *Model, d *Dataset, cfg TrainConfig, onStep func
 	xTest, yTest := training.TensorFromFloat64s(dt, d.Z[2*nt:], d.N-nt, 2), training.TensorFromFloat64s(dt, d.Labels[nt:], d.N-nt)
 	var last [2]float64 // the latest step's loss and training accuracy
 	loop := &training.Loop{
-		Name: "neuralode.Train", Store: store, Checkpoint: cfg.Checkpoint, Identity: m.Identity(),
+		Name: "neuralode.Train", Store: store, Checkpoint: cfg.Checkpoint, Identity: m.Identity(), Deadline: cfg.Deadline,
 		Epochs: cfg.Steps, StepsPerEpoch: 1, EvalEvery: cfg.LogEvery,
 		Step: func(*training.State) ([]float64, error) {
 			v, err := scalars(trainExec, xTrain, yTrain)

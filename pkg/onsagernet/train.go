@@ -20,6 +20,9 @@ import (
 // ReduceLROnPlateau(factor 0.5) on the epoch training loss, min lr 5e-6. (The original uses AdamW with
 // AMSGrad and no weight decay; GoMLX's Adam has no AMSGrad variant, so plain Adam is used.)
 type TrainConfig struct {
+	// Deadline stops training at this wall-clock time, with the checkpoint saved (an error
+	// wrapping training.ErrStopped; run again to resume). Zero: no limit.
+	Deadline time.Time `json:"-"`
 	// Epochs and BatchSize: every epoch visits the training pairs once in a new random order.
 	Epochs, BatchSize int
 	// LR is the initial learning rate.
@@ -177,7 +180,7 @@ func Train(b compute.Backend, net Net, train, test *Pairs, cfg TrainConfig, cb C
 	x0, x1 := make([]float64, bs*train.Dim), make([]float64, bs*train.Dim)
 	perm, permEpoch := []int(nil), -1
 	loop := &training.Loop{
-		Name: "onsagernet.Train", Store: store, Checkpoint: cfg.Checkpoint, Identity: net.Identity(),
+		Name: "onsagernet.Train", Store: store, Checkpoint: cfg.Checkpoint, Identity: net.Identity(), Deadline: cfg.Deadline,
 		Epochs: cfg.Epochs, StepsPerEpoch: n / bs, LossNames: []string{"train"}, Extra: sched,
 		OnResume: func(*training.Loop, *training.State) error { return setLR() },
 		// Every epoch visits the pairs in its own random order (a function of the seed and the epoch).

@@ -84,6 +84,9 @@ type Loop struct {
 	SaveEveryEpoch bool
 	// MaxTime stops (resumably, ErrStopped) once this much wall time passed in this call (0: none).
 	MaxTime time.Duration
+	// Deadline stops (resumably, ErrStopped) at this wall-clock time (zero: none): one limit
+	// shared by the several loops of a multi-stage experiment.
+	Deadline time.Time
 	// StopAfter stops (resumably, ErrStopped) after this many epochs in this call (0: none).
 	StopAfter int
 
@@ -417,7 +420,8 @@ func (l *Loop) Run() (*State, error) {
 		if st.Epoch >= l.Epochs {
 			break
 		}
-		if (l.StopAfter > 0 && epochsThisCall >= l.StopAfter) || (l.MaxTime > 0 && run.Elapsed() >= l.MaxTime) {
+		if (l.StopAfter > 0 && epochsThisCall >= l.StopAfter) || (l.MaxTime > 0 && run.Elapsed() >= l.MaxTime) ||
+			(!l.Deadline.IsZero() && !time.Now().Before(l.Deadline)) {
 			return st, stopWith(fmt.Errorf("%s: after epoch %d of %d: %w", l.Name, epoch, l.Epochs, ErrStopped))
 		}
 		if l.SaveEveryEpoch || run.Due(every) {

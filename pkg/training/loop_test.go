@@ -322,3 +322,17 @@ func TestLoopSaveNow(t *testing.T) {
 		t.Errorf("checkpoint asked for at the start of epoch 1 holds epoch %d", savedEpoch)
 	}
 }
+
+func TestLoopDeadline(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "deadline.ckpt")
+	l, _ := regression(t, path, 5)
+	l.Deadline = time.Now()
+	st, err := l.Run()
+	if !errors.Is(err, ErrStopped) || st.Epoch != 1 {
+		t.Fatalf("past deadline: stopped at epoch %d, err %v; want epoch 1, ErrStopped", st.Epoch, err)
+	}
+	l2, _ := regression(t, path, 5)
+	if st, err := l2.Run(); err != nil || st.Epoch != 5 {
+		t.Errorf("resumed without deadline: epoch %d, %v", st.Epoch, err)
+	}
+}
