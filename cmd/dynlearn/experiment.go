@@ -269,11 +269,14 @@ func (c *cli) runExperiment(verb string, args []string, o *experimentOptions) er
 			printSummary(c.stdout, s)
 		}
 	}
+	if err != nil && !strings.HasPrefix(err.Error(), e.Name+": ") {
+		err = fmt.Errorf("%s: %w", e.Name, err)
+	}
 	switch {
 	case err != nil && verb == "train" && unfinished(err):
-		return unfinishedError{fmt.Errorf("%s: %w", e.Name, err)}
+		return unfinishedError{err}
 	case err != nil:
-		return fmt.Errorf("%s: %w", e.Name, err)
+		return err
 	case s == nil:
 		return fmt.Errorf("%s: %s returned no summary", e.Name, verb)
 	}
