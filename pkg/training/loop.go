@@ -422,7 +422,7 @@ func (l *Loop) Run() (*State, error) {
 		}
 		if (l.StopAfter > 0 && epochsThisCall >= l.StopAfter) || (l.MaxTime > 0 && run.Elapsed() >= l.MaxTime) ||
 			(!l.Deadline.IsZero() && !time.Now().Before(l.Deadline)) {
-			return st, stopWith(fmt.Errorf("%s: after epoch %d of %d: %w", l.Name, epoch, l.Epochs, ErrStopped))
+			return st, stopWith(fmt.Errorf("%s: stopped after %d of %d epochs: %w", l.Name, st.Epoch, l.Epochs, ErrStopped))
 		}
 		if l.SaveEveryEpoch || run.Due(every) {
 			if err := save(); err != nil {
