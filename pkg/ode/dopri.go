@@ -268,6 +268,11 @@ func (d *dpSolver) run(p *Problem, o *Options, name string) (*Solution, error) {
 			if every {
 				rec.add(t, w.y)
 			}
+			if o.Stop != nil && o.Stop(t, w.y) {
+				sol := rec.solution(name, d.st)
+				sol.Stopped = true
+				return sol, nil
+			}
 			if last {
 				break
 			}

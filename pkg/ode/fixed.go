@@ -88,6 +88,14 @@ func solveFixed(p *Problem, o *Options, name string, s fixedStepper, st *Stats) 
 		if every {
 			rec.add(t, y)
 		}
+		if o.Stop != nil && o.Stop(t, y) {
+			if si < len(saves) && math.Abs(saves[si]-t) <= gridTol {
+				rec.add(saves[si], y)
+			}
+			sol := rec.solution(name, *st)
+			sol.Stopped = true
+			return sol, nil
+		}
 	}
 	for ; si < len(saves); si++ {
 		if err := emit(saves[si], t); err != nil {

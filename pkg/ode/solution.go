@@ -18,6 +18,8 @@ type Solution struct {
 	T      []float64   // Output times, increasing.
 	Y      [][]float64 // Y[i] is the state at T[i]; the rows share one contiguous backing array.
 	Stats  Stats       // Work counters.
+	// Stopped is set when Options.Stop ended the integration before T1.
+	Stopped bool
 
 	flat []float64 // backing array of Y
 }

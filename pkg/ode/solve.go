@@ -33,6 +33,11 @@ type Options struct {
 	MaxSteps int
 	// Workers is the number of goroutines of SolveBatch (0 means runtime.NumCPU()). Ignored by Solve.
 	Workers int
+	// Stop (optional) sees the state after every accepted step; when it returns true the integration
+	// ends there, without an error: the solution holds the outputs up to that time (the stopping state
+	// too, when it is an output time or Saveat is empty) and Solution.Stopped is set. Use it to end a
+	// simulation that leaves the region of interest (a blow-up) before it overflows.
+	Stop func(t float64, y []float64) bool
 }
 
 // Method is an integration method: *Tableau (explicit Runge-Kutta), *DP5 (adaptive Dormand-Prince),
