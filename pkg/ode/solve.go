@@ -36,7 +36,8 @@ type Options struct {
 	// Stop (optional) sees the state after every accepted step; when it returns true the integration
 	// ends there, without an error: the solution holds the outputs up to that time (the stopping state
 	// too, when it is an output time or Saveat is empty) and Solution.Stopped is set. Use it to end a
-	// simulation that leaves the region of interest (a blow-up) before it overflows.
+	// simulation that leaves the region of interest (a blow-up) before it overflows. SolveBatch calls
+	// it from several goroutines at once.
 	Stop func(t float64, y []float64) bool
 }
 
