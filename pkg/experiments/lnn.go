@@ -61,7 +61,7 @@ type LNNConfig struct {
 	Depth int    `json:"depth"`
 	Seed  uint64 `json:"seed"`
 	// Init is the LNN's initialisation (cranmer, slides or glorot); Act the baseline's activation
-	// (relu, softplus or tanh).
+	// (an nn.Activation: relu, softplus, tanh, ...).
 	Init string `json:"init"`
 	Act  string `json:"act"`
 	// Source is where the first stage's training states come from: "fresh" (new random states
@@ -94,7 +94,7 @@ func lnnConfig(quick, baseline bool) *LNNConfig {
 		panic(fmt.Sprintf("experiments: lnn.DoublePendulumSetup(%v): %v", quick, err))
 	}
 	c := &LNNConfig{Width: s.LNN.Width, Depth: s.LNN.Depth, Seed: s.LNN.Seed, Init: s.LNN.Init.String(),
-		Act: s.Baseline.Act.String(), Source: "fresh", Pool: 1 << 18, EvalICs: s.EvalICs, Rollout: s.Rollout,
+		Act: string(s.Baseline.Act), Source: "fresh", Pool: 1 << 18, EvalICs: s.EvalICs, Rollout: s.Rollout,
 		Best: true, HeldOut: true}
 	st := s.LNNStages()
 	if baseline {
@@ -117,12 +117,7 @@ func (c *LNNConfig) lnnName(baseline bool) string {
 // net builds the configured network: the baseline MLP or the LNN.
 func (c *LNNConfig) net(baseline bool) (lnn.Net, error) {
 	if baseline {
-		acts := map[string]lnn.Activation{"relu": lnn.ActReLU, "softplus": lnn.ActSoftplus, "tanh": lnn.ActTanh}
-		a, ok := acts[c.Act]
-		if !ok {
-			return nil, fmt.Errorf("lnn: unknown act %q (relu, softplus or tanh)", c.Act)
-		}
-		return lnn.NewBaseline(2).Hidden(c.Width, c.Depth).Activation(a).Seed(c.Seed).Done()
+		return lnn.NewBaseline(2).Hidden(c.Width, c.Depth).Activation(lnn.Activation(c.Act)).Seed(c.Seed).Done()
 	}
 	inits := map[string]lnn.InitScheme{"cranmer": lnn.CranmerInit, "slides": lnn.SlidesInit, "glorot": lnn.GlorotInit}
 	s, ok := inits[c.Init]

@@ -29,7 +29,7 @@ func TestLNNBaseline(t *testing.T) {
 	if m := metricOf(t, ev, "energy_median"); !(m >= 0) {
 		t.Errorf("median energy error %g", m)
 	}
-	if err := Set(r.Config, "act", "sigmoid"); err != nil {
+	if err := Set(r.Config, "act", "nope"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.Eval(r); err == nil {

@@ -165,10 +165,10 @@ func (c AutoencoderConfig) Validate() error {
 		return fmt.Errorf("autoencoder: dropout %g must be in [0, 1)", c.Dropout)
 	}
 	if err := checkActivation(c.Activation); err != nil {
-		return fmt.Errorf("autoencoder: %w", err)
+		return fmt.Errorf("autoencoder: Activation: %w", err)
 	}
 	if err := checkActivation(c.OutputActivation); err != nil {
-		return fmt.Errorf("autoencoder: output %w", err)
+		return fmt.Errorf("autoencoder: OutputActivation: %w", err)
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package led
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/gomlx/compute"
@@ -10,38 +9,24 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/dynlearn/dynlearn/pkg/backend"
+	"github.com/dynlearn/dynlearn/pkg/nn"
 )
 
-// Activations understood by the models (case-insensitive): "elu", "celu" (CELU with α = 1, the same
-// as ELU), "relu", "tanh", "sigmoid", "swish", "linear" (or ""). Output activations also accept
-// "tanhplus", LED's 0.5 + 0.5·tanh(x), which matches data scaled to [0, 1].
-var activations = map[string]func(*Node) *Node{
-	"":        func(x *Node) *Node { return x },
-	"linear":  func(x *Node) *Node { return x },
-	"elu":     elu,
-	"celu":    elu,
-	"relu":    func(x *Node) *Node { return Max(x, ZerosLike(x)) },
-	"tanh":    Tanh,
-	"sigmoid": Sigmoid,
-	"swish":   func(x *Node) *Node { return Mul(x, Sigmoid(x)) },
-	"tanhplus": func(x *Node) *Node {
-		return AddScalar(MulScalar(Tanh(x), 0.5), 0.5)
-	},
-}
-
-func elu(x *Node) *Node {
-	neg := AddScalar(Exp(Min(x, ZerosLike(x))), -1)
-	return Where(GreaterThan(x, ZerosLike(x)), x, neg)
-}
-
-func checkActivation(name string) error {
-	if _, ok := activations[strings.ToLower(name)]; !ok {
-		return fmt.Errorf("unknown activation %q (known: elu, celu, relu, tanh, sigmoid, swish, tanhplus, linear)", name)
+// activation returns the nn.Activation a configuration's name stands for: the models understand every
+// nn activation (e.g. "elu", "celu" — CELU with α = 1, the same as ELU —, "relu", "tanh", "sigmoid",
+// "swish", "tanhplus", LED's ½ + ½·tanh(x), which matches data scaled to [0, 1], and "linear"),
+// case-insensitively, and "" for linear.
+func activation(name string) nn.Activation {
+	if name == "" {
+		return nn.Linear
 	}
-	return nil
+	return nn.Activation(strings.ToLower(name))
 }
 
-func act(name string, x *Node) *Node { return activations[strings.ToLower(name)](x) }
+// checkActivation returns an error if name is no activation.
+func checkActivation(name string) error { return activation(name).Validate() }
+
+func act(name string, x *Node) *Node { return activation(name).Apply(x) }
 
 // dense is a fully connected layer over the last axis.
 func dense(scope *model.Scope, x *Node, out int) *Node {

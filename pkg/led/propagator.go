@@ -111,7 +111,10 @@ func (c PropagatorConfig) Validate() error {
 	if c.LossFrom < 0 || c.LossFrom >= c.Window {
 		return fmt.Errorf("propagator: LossFrom %d must be in [0, window %d)", c.LossFrom, c.Window)
 	}
-	return checkActivation(c.Activation)
+	if err := checkActivation(c.Activation); err != nil {
+		return fmt.Errorf("propagator: Activation: %w", err)
+	}
+	return nil
 }
 
 // Propagator is the LSTM latent propagator (a GoMLX model).

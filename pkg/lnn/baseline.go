@@ -8,40 +8,22 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/support/exceptions"
 
+	"github.com/dynlearn/dynlearn/pkg/nn"
 	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
-// Activation is the nonlinearity of the baseline MLP.
-type Activation int
+// Activation is the nonlinearity of the baseline MLP (nn.Activation; any of nn.All).
+type Activation = nn.Activation
 
+// The activations of the earlier API, kept as names of nn's.
 const (
 	// ActReLU is max(x, 0) (the paper's baseline).
-	ActReLU Activation = iota
+	ActReLU = nn.ReLU
 	// ActSoftplus is log(1 + eˣ).
-	ActSoftplus
+	ActSoftplus = nn.Softplus
 	// ActTanh is the hyperbolic tangent.
-	ActTanh
+	ActTanh = nn.Tanh
 )
-
-var activationNames = [...]string{ActReLU: "relu", ActSoftplus: "softplus", ActTanh: "tanh"}
-
-// String names the activation.
-func (a Activation) String() string {
-	if a >= 0 && int(a) < len(activationNames) {
-		return activationNames[a]
-	}
-	return fmt.Sprintf("Activation(%d)", int(a))
-}
-
-func (a Activation) apply(x *Node) *Node {
-	switch a {
-	case ActSoftplus:
-		return softplus(x)
-	case ActTanh:
-		return Tanh(x)
-	}
-	return Max(x, ZerosLike(x))
-}
 
 // Baseline is the black-box comparison of the paper: an MLP mapping (q, q̇) directly to q̈. Build it
 // with NewBaseline.
@@ -103,8 +85,8 @@ func (b *BaselineBuilder) Done() (*Baseline, error) {
 	if m.DoF < 1 || m.Width < 1 || m.Depth < 1 {
 		return nil, fmt.Errorf("lnn.NewBaseline: need DoF, width and depth >= 1, got %d, %d, %d", m.DoF, m.Width, m.Depth)
 	}
-	if m.Act < ActReLU || m.Act > ActTanh {
-		return nil, fmt.Errorf("lnn.NewBaseline: unknown activation %d", int(m.Act))
+	if err := m.Act.Validate(); err != nil {
+		return nil, fmt.Errorf("lnn.NewBaseline: %w", err)
 	}
 	if m.Init < CranmerInit || m.Init > GlorotInit {
 		return nil, fmt.Errorf("lnn.NewBaseline: unknown init scheme %d", int(m.Init))
@@ -150,7 +132,7 @@ func (m *Baseline) Accel(scope *model.Scope, state *Node) (qdd, rcond *Node) {
 		x = Concatenate([]*Node{WrapAngle(Slice(state, AxisRange(), AxisRange(0, n))),
 			Slice(state, AxisRange(), AxisRange(n, 2*n))}, 1)
 	}
-	qdd = mlpForward(nodes(g, ws), nodes(g, bs), x, m.Act.apply)
+	qdd = mlpForward(nodes(g, ws), nodes(g, bs), x, m.Act.Apply)
 	if qdd.Rank() == 1 {
 		qdd = InsertAxes(qdd, 1)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/support/exceptions"
 
+	"github.com/dynlearn/dynlearn/pkg/nn"
 	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
@@ -278,17 +279,12 @@ func (m *Model) checkState(state *Node) {
 	}
 }
 
-// softplus is log(1 + eˣ), computed stably as max(x, 0) + log1p(e^{−|x|}).
-func softplus(x *Node) *Node {
-	return Add(Max(x, ZerosLike(x)), Log1p(Exp(Neg(Abs(x)))))
-}
-
 // Lagrangian returns L per sample, shape (batch), for states (batch, 2n) = (q, q̇).
 func (m *Model) Lagrangian(scope *model.Scope, state *Node) *Node {
 	m.checkState(state)
 	ws, bs := m.Variables(scope)
 	g := state.Graph()
-	return mlpForward(nodes(g, ws), nodes(g, bs), m.input(state), softplus)
+	return mlpForward(nodes(g, ws), nodes(g, bs), m.input(state), nn.Softplus.Apply)
 }
 
 // LagrangianFn returns the model's Lagrangian as a LagrangianFn (for AutodiffDerivatives).
@@ -359,7 +355,7 @@ func mlpDerivatives(ws, bs []*Node, x *Node, n int) Derivatives {
 		s := Sigmoid(z)
 		ss[k], ps[k], tzs[k] = s, Mul(s, OneMinus(s)), tz
 		if k < depth-1 {
-			h = softplus(z)
+			h = nn.Softplus.Apply(z)
 			th = Mul(InsertAxes(s, 0), tz)
 		}
 	}

@@ -104,14 +104,14 @@ func (f *OnsagerField) Parts(h []float64) FieldParts {
 	z := make([]float64, H)
 	derivs := [][]float64{make([]float64, H)}
 	for j, v := range u {
-		z[j], derivs[0][j] = c.Act.eval(v)
+		z[j], derivs[0][j] = c.Act.Eval(v)
 	}
 	for l := 1; l < c.Layers; l++ {
 		u := dense(z, fmt.Sprintf("trunk_%d", l), H)
 		d := make([]float64, H)
 		for j, v := range u {
 			var a float64
-			a, d[j] = c.Act.eval(v)
+			a, d[j] = c.Act.Eval(v)
 			z[j] += a
 		}
 		derivs = append(derivs, d)
@@ -206,7 +206,7 @@ func (f *OnsagerField) Eval(h, dh []float64) {
 			s += h[i] * w[i*H+j]
 		}
 		us[j] = s
-		z[j], ds[j] = c.Act.eval(s)
+		z[j], ds[j] = c.Act.Eval(s)
 	}
 	for l := 1; l < L; l++ {
 		w, b := f.w[l], f.b[l]
@@ -220,7 +220,7 @@ func (f *OnsagerField) Eval(h, dh []float64) {
 		}
 		for j := range H {
 			var y float64
-			y, d[j] = c.Act.eval(u[j])
+			y, d[j] = c.Act.Eval(u[j])
 			z[j] += y
 		}
 	}
@@ -329,12 +329,12 @@ func (f *MLPField) Eval(h, dh []float64) {
 	}
 	z := dense(h, "layer_0", c.Hidden)
 	for j, v := range z {
-		z[j], _ = c.Act.eval(v)
+		z[j], _ = c.Act.Eval(v)
 	}
 	for l := 1; l < c.Layers; l++ {
 		u := dense(z, fmt.Sprintf("layer_%d", l), c.Hidden)
 		for j, v := range u {
-			a, _ := c.Act.eval(v)
+			a, _ := c.Act.Eval(v)
 			z[j] += a
 		}
 	}

@@ -2,9 +2,9 @@ package onsagernet
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 
+	"github.com/dynlearn/dynlearn/pkg/nn"
 	"github.com/dynlearn/dynlearn/pkg/training"
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
@@ -12,60 +12,19 @@ import (
 	"github.com/gomlx/gomlx/support/exceptions"
 )
 
-// Activation is the hidden nonlinearity.
-type Activation int
+// Activation is the hidden nonlinearity (nn.Activation; any of nn.All).
+type Activation = nn.Activation
 
+// The activations of the earlier API, kept as names of nn's.
 const (
 	// ActReQUr is relu(x)² − relu(x − ½)²: quadratic near 0, linear (x − ¼) for x > ½ — the original
 	// code's default, C¹ so that ∇V is continuous.
-	ActReQUr Activation = iota
+	ActReQUr = nn.ReQUr
 	// ActTanh is the hyperbolic tangent.
-	ActTanh
+	ActTanh = nn.Tanh
 	// ActSoftplus is log(1 + eˣ).
-	ActSoftplus
+	ActSoftplus = nn.Softplus
 )
-
-var activationNames = [...]string{ActReQUr: "ReQUr", ActTanh: "tanh", ActSoftplus: "softplus"}
-
-// String names the activation.
-func (a Activation) String() string {
-	if a >= 0 && int(a) < len(activationNames) {
-		return activationNames[a]
-	}
-	return fmt.Sprintf("Activation(%d)", int(a))
-}
-
-func (a Activation) valid() bool { return a >= ActReQUr && a <= ActSoftplus }
-
-// apply returns σ(x) and σ'(x) in the graph.
-func (a Activation) apply(x *Node) (y, dy *Node) {
-	switch a {
-	case ActTanh:
-		y = Tanh(x)
-		return y, OneMinus(Square(y))
-	case ActSoftplus:
-		return Softplus(x), Sigmoid(x)
-	}
-	r1 := Max(x, ZerosLike(x))
-	r2 := Max(AddScalar(x, -0.5), ZerosLike(x))
-	return Sub(Square(r1), Square(r2)), MulScalar(Sub(r1, r2), 2)
-}
-
-// eval returns σ(x) and σ'(x) in float64.
-func (a Activation) eval(x float64) (y, dy float64) {
-	switch a {
-	case ActTanh:
-		y = math.Tanh(x)
-		return y, 1 - y*y
-	case ActSoftplus:
-		if x > 30 {
-			return x, 1
-		}
-		return math.Log1p(math.Exp(x)), 1 / (1 + math.Exp(-x))
-	}
-	r1, r2 := math.Max(x, 0), math.Max(x-0.5, 0)
-	return r1*r1 - r2*r2, 2 * (r1 - r2)
-}
 
 // Net is what Train, Extract and the evaluation need from a learned vector field: OnsagerNet and MLP.
 type Net interface {
@@ -143,11 +102,12 @@ func New(cfg Config) (*OnsagerNet, error) {
 	case cfg.Dim < 1 || cfg.Hidden < 1 || cfg.Layers < 1 || cfg.NPot < 1:
 		return nil, fmt.Errorf("onsagernet.New: need Dim, Hidden, Layers, NPot >= 1, got %d, %d, %d, %d",
 			cfg.Dim, cfg.Hidden, cfg.Layers, cfg.NPot)
-	case !cfg.Act.valid():
-		return nil, fmt.Errorf("onsagernet.New: unknown activation %d", int(cfg.Act))
 	case !training.Finite(cfg.Alpha, cfg.Beta, cfg.InitGain) || cfg.Alpha < 0 || cfg.Beta < 0 || cfg.InitGain <= 0:
 		return nil, fmt.Errorf("onsagernet.New: need finite Alpha >= 0, Beta >= 0, InitGain > 0, got %g, %g, %g",
 			cfg.Alpha, cfg.Beta, cfg.InitGain)
+	}
+	if err := cfg.Act.Validate(); err != nil {
+		return nil, fmt.Errorf("onsagernet.New: %w", err)
 	}
 	if err := training.CheckVariables(cfg.DType, cfg.Scope); err != nil {
 		return nil, fmt.Errorf("onsagernet.New: %w", err)
@@ -232,10 +192,10 @@ func (m *OnsagerNet) Parts(scope *model.Scope, h *Node) Parts {
 		return Add(Dot(x, p[name+"_w"]).Product(), InsertAxes(p[name+"_b"], 0))
 	}
 	// Trunk z(h), keeping σ'(u) of every layer for the backward pass of ∇V.
-	z, d0 := m.cfg.Act.apply(dense(h, "trunk_0"))
+	z, d0 := m.cfg.Act.ApplyWithDerivative(dense(h, "trunk_0"))
 	derivs := []*Node{d0}
 	for l := 1; l < m.cfg.Layers; l++ {
-		a, d := m.cfg.Act.apply(dense(z, fmt.Sprintf("trunk_%d", l)))
+		a, d := m.cfg.Act.ApplyWithDerivative(dense(z, fmt.Sprintf("trunk_%d", l)))
 		z = Add(a, z)
 		derivs = append(derivs, d)
 	}
@@ -325,10 +285,11 @@ func NewMLP(cfg MLPConfig) (*MLP, error) {
 	switch {
 	case cfg.Dim < 1 || cfg.Hidden < 1 || cfg.Layers < 1:
 		return nil, fmt.Errorf("onsagernet.NewMLP: need Dim, Hidden, Layers >= 1, got %d, %d, %d", cfg.Dim, cfg.Hidden, cfg.Layers)
-	case !cfg.Act.valid():
-		return nil, fmt.Errorf("onsagernet.NewMLP: unknown activation %d", int(cfg.Act))
 	case !training.Finite(cfg.InitGain) || cfg.InitGain <= 0:
 		return nil, fmt.Errorf("onsagernet.NewMLP: InitGain must be finite and > 0, got %g", cfg.InitGain)
+	}
+	if err := cfg.Act.Validate(); err != nil {
+		return nil, fmt.Errorf("onsagernet.NewMLP: %w", err)
 	}
 	if err := training.CheckVariables(cfg.DType, cfg.Scope); err != nil {
 		return nil, fmt.Errorf("onsagernet.NewMLP: %w", err)
@@ -379,9 +340,9 @@ func (m *MLP) Field(scope *model.Scope, h *Node) *Node {
 	dense := func(x *Node, name string) *Node {
 		return Add(Dot(x, p[name+"_w"]).Product(), InsertAxes(p[name+"_b"], 0))
 	}
-	z, _ := m.cfg.Act.apply(dense(h, "layer_0"))
+	z := m.cfg.Act.Apply(dense(h, "layer_0"))
 	for l := 1; l < m.cfg.Layers; l++ {
-		a, _ := m.cfg.Act.apply(dense(z, fmt.Sprintf("layer_%d", l)))
+		a := m.cfg.Act.Apply(dense(z, fmt.Sprintf("layer_%d", l)))
 		z = Add(a, z)
 	}
 	return dense(z, "out")

@@ -188,7 +188,7 @@ func TestBadConfigs(t *testing.T) {
 		func(c *Config) { c.Hidden = -1 },
 		func(c *Config) { c.Alpha = math.NaN() },
 		func(c *Config) { c.Beta = -1 },
-		func(c *Config) { c.Act = 17 },
+		func(c *Config) { c.Act = "nope" },
 		func(c *Config) { c.DType = dtypes.Int32 },
 		func(c *Config) { c.Scope = "" },
 	}

@@ -5,17 +5,19 @@ import (
 	"math"
 
 	"github.com/dynlearn/dynlearn/pkg/config"
+	"github.com/dynlearn/dynlearn/pkg/nn"
 )
 
-// Activation names a hidden-layer activation function.
-type Activation string
+// Activation names a hidden-layer activation function (nn.Activation; any of nn.All).
+type Activation = nn.Activation
 
-// The supported activations. Champion et al. use Sigmoid in all their examples.
+// The activations of the earlier API, kept as names of nn's. Champion et al. use Sigmoid in all their
+// examples.
 const (
-	Sigmoid Activation = "sigmoid"
-	ELU     Activation = "elu"
-	ReLU    Activation = "relu"
-	Linear  Activation = "linear"
+	Sigmoid = nn.Sigmoid
+	ELU     = nn.ELU
+	ReLU    = nn.ReLU
+	Linear  = nn.Linear
 )
 
 // Config holds every setting of a SINDy autoencoder and its training. Paper returns Champion et
@@ -143,10 +145,8 @@ func (c Config) Validate() error {
 			return bad("Widths=%v must be positive", c.Widths)
 		}
 	}
-	switch c.Activation {
-	case Sigmoid, ELU, ReLU, Linear:
-	default:
-		return bad("Activation=%q unknown (sigmoid, elu, relu or linear)", c.Activation)
+	if err := c.Activation.Validate(); err != nil {
+		return fmt.Errorf("autoencoder config: Activation: %w", err)
 	}
 	return nil
 }

@@ -14,42 +14,17 @@ type Node = graph.Node
 // Layer is one dense layer h ↦ act(h W + b) in a graph: W is [in, out], B is [out].
 type Layer struct{ W, B *Node }
 
-// activation returns f(a), f'(a) and, when second is true, f”(a).
+// activation returns f(a), f'(a) and, when second is true, f”(a) (nn.Activation's closed forms);
+// for Linear, f'(a) and f”(a) are nil, the identity Jacobian.
 func activation(act Activation, a *Node, second bool) (f, f1, f2 *Node) {
-	g := a.Graph()
-	switch act {
-	case Sigmoid:
-		s := graph.Sigmoid(a)
-		f = s
-		f1 = graph.Mul(s, graph.OneMinus(s))
-		if second {
-			// σ'' = σ'(1 - 2σ)
-			f2 = graph.Mul(f1, graph.OneMinus(graph.MulScalar(s, 2)))
-		}
-	case ELU:
-		pos := graph.GreaterThan(a, graph.ScalarZero(g, a.DType()))
-		e := graph.Exp(graph.Min(a, graph.ScalarZero(g, a.DType())))
-		f = graph.Where(pos, a, graph.AddScalar(e, -1))
-		f1 = graph.Where(pos, graph.OnesLike(a), e)
-		if second {
-			f2 = graph.Where(pos, graph.ZerosLike(a), e)
-		}
-	case ReLU:
-		pos := graph.GreaterThan(a, graph.ScalarZero(g, a.DType()))
-		f = graph.Max(a, graph.ScalarZero(g, a.DType()))
-		f1 = graph.ConvertDType(pos, a.DType())
-		if second {
-			f2 = graph.ZerosLike(a)
-		}
-	case Linear:
-		f, f1 = a, nil // nil means the identity Jacobian
-		if second {
-			f2 = nil
-		}
-	default:
-		exceptions.Panicf("autoencoder: unknown activation %q", act)
+	switch {
+	case act == Linear:
+		return a, nil, nil
+	case second:
+		return act.ApplyWithDerivatives(a)
 	}
-	return
+	f, f1 = act.ApplyWithDerivative(a)
+	return f, f1, nil
 }
 
 // Propagate runs h through the dense layers (activation on all but the last, which is linear) and
