@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 )
@@ -15,7 +16,8 @@ import (
 // and must be safe for that.
 //
 // On failure it stops handing out new work and returns the error of the lowest failing index, wrapped
-// with that index (errors.Is still sees the sentinel).
+// with that index (errors.Is still sees the sentinel). A panic of p.F, p.Jac or o.Stop in a worker does
+// not end the process: it is returned as a *PanicError (ErrPanic) naming the trajectory's index.
 func SolveBatch(p Problem, y0s [][]float64, m Method, o Options) ([]*Solution, error) {
 	if m == nil {
 		return nil, fmt.Errorf("%w: method is nil", ErrInvalidMethod)
@@ -40,9 +42,7 @@ func SolveBatch(p Problem, y0s [][]float64, m Method, o Options) ([]*Solution, e
 				if i >= len(y0s) {
 					return
 				}
-				q := p
-				q.Y0 = y0s[i]
-				sols[i], errs[i] = Solve(q, m, o)
+				sols[i], errs[i] = solveOne(p, y0s[i], m, o)
 				if errs[i] != nil {
 					failed.Store(true)
 				}
@@ -54,10 +54,22 @@ func SolveBatch(p Problem, y0s [][]float64, m Method, o Options) ([]*Solution, e
 	// the lowest failing index is the same whatever the scheduling.
 	for i, err := range errs {
 		if err != nil {
-			return nil, fmt.Errorf("ode: batch initial condition %d: %w", i, err)
+			return nil, fmt.Errorf("ode: SolveBatch: trajectory %d (initial condition %d, y0s[%d]): %w", i, i, i, err)
 		}
 	}
 	return sols, nil
+}
+
+// solveOne is Solve from y0; it recovers a panic that escaped Solve (a worker goroutine must never
+// let one through: it would end the process).
+func solveOne(p Problem, y0 []float64, m Method, o Options) (sol *Solution, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			sol, err = nil, &PanicError{Value: r, Stack: debug.Stack()}
+		}
+	}()
+	p.Y0 = y0
+	return Solve(p, m, o)
 }
 
 // UniformBox draws n points uniformly in the box [lo_j, hi_j) per coordinate from a PCG generator seeded

@@ -34,7 +34,29 @@ var (
 	ErrInvalidTableau = errors.New("ode: invalid Butcher tableau")
 	// ErrInvalidMethod: an invalid method configuration (e.g. Adams-Bashforth order 7, theta outside [0, 1]).
 	ErrInvalidMethod = errors.New("ode: invalid method")
+	// ErrPanic: the right-hand side, the Jacobian or Options.Stop panicked during the integration (see
+	// *PanicError).
+	ErrPanic = errors.New("ode: user function panicked")
 )
+
+// PanicError reports a panic of a user function (F, Jac or Options.Stop) during an integration, turned
+// into an error by Solve and SolveBatch. It matches ErrPanic with errors.Is.
+type PanicError struct {
+	Value any    // The value passed to panic.
+	Stack []byte // The stack of the panicking goroutine (runtime/debug.Stack), to locate the panic.
+}
+
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("ode: user function (F, Jac or Stop) panicked: %v", e.Value)
+}
+
+// Unwrap returns ErrPanic, and the panic value when it is an error (a runtime error, say).
+func (e *PanicError) Unwrap() []error {
+	if err, ok := e.Value.(error); ok {
+		return []error{ErrPanic, err}
+	}
+	return []error{ErrPanic}
+}
 
 // NonFiniteError reports a NaN or Inf value in the state (or its derivative) at time T, component Component.
 // It matches ErrNonFinite with errors.Is.

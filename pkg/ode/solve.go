@@ -3,6 +3,7 @@ package ode
 import (
 	"fmt"
 	"math"
+	"runtime/debug"
 )
 
 // Default values used when the corresponding Options field is zero.
@@ -57,7 +58,7 @@ type Method interface {
 //
 //	sol, err := ode.Solve(p, ode.RK4(), ode.Options{Dt: 0.01})
 //	sol, err := ode.Solve(p, ode.DormandPrince(), ode.Options{RTol: 1e-10, ATol: 1e-10, Saveat: ts})
-func Solve(p Problem, m Method, o Options) (*Solution, error) {
+func Solve(p Problem, m Method, o Options) (sol *Solution, err error) {
 	if m == nil {
 		return nil, fmt.Errorf("%w: method is nil", ErrInvalidMethod)
 	}
@@ -67,7 +68,12 @@ func Solve(p Problem, m Method, o Options) (*Solution, error) {
 	if err := o.validate(&p); err != nil {
 		return nil, fmt.Errorf("%s: %w", m.Name(), err)
 	}
-	sol, err := m.solve(&p, &o)
+	defer func() {
+		if r := recover(); r != nil {
+			sol, err = nil, fmt.Errorf("%s: %w", m.Name(), &PanicError{Value: r, Stack: debug.Stack()})
+		}
+	}()
+	sol, err = m.solve(&p, &o)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", m.Name(), err)
 	}
