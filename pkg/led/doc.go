@@ -16,8 +16,8 @@
 //   - TrainEndToEnd: joint autoencoder + propagator training (reconstruction, latent-forecast and
 //     output-forecast losses), as the original LED; Autoencoder.Train and Propagator.Train train them
 //     separately, as the report.
-//   - SavGol: Savitzky-Golay smoothing (report default window 31, order 2) with scipy's "interp" or the
-//     report's mirrored edges.
+//   - SavGol: Savitzky-Golay smoothing (an alias of package smooth's; report default window 31,
+//     order 2) with scipy's "interp" or the report's mirrored edges.
 //   - ComputeGridErrors / ComputeSeriesErrors: the report's snapshot, particle and model errors as the
 //     report defines them (its code's extra square root and wrong component are not reproduced).
 //   - Data: GenerateVanDerPol (theta-method trajectories from [-5,5]², 250 steps); the FitzHugh-Nagumo
