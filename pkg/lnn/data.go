@@ -18,27 +18,34 @@ type Dataset struct {
 	Accels []float64
 }
 
-// Validate checks the sizes and that every value is finite.
+// Validate checks the sizes (N >= 1 rows, 4·N States and 2·N Accels) and that every value is finite;
+// errors name the row and the column.
 func (d *Dataset) Validate() error {
-	if d == nil || d.N < 1 {
-		return fmt.Errorf("lnn: empty dataset")
+	if d == nil {
+		return fmt.Errorf("lnn: dataset is nil")
+	}
+	if d.N < 1 {
+		return fmt.Errorf("lnn: dataset N=%d must be >= 1 (an empty dataset)", d.N)
 	}
 	if len(d.States) != 4*d.N || len(d.Accels) != 2*d.N {
-		return fmt.Errorf("lnn: dataset of %d samples has %d state and %d acceleration values, want %d and %d",
+		return fmt.Errorf("lnn: dataset N=%d does not match its rows: len(States)=%d and len(Accels)=%d, want 4·N=%d and 2·N=%d",
 			d.N, len(d.States), len(d.Accels), 4*d.N, 2*d.N)
 	}
 	for i, v := range d.States {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("lnn: dataset state %d component %d is %v", i/4, i%4, v)
+			return fmt.Errorf("lnn: dataset row %d: States column %d (%s) is %v; values must be finite", i/4, i%4, stateNames[i%4], v)
 		}
 	}
 	for i, v := range d.Accels {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("lnn: dataset acceleration %d component %d is %v", i/2, i%2, v)
+			return fmt.Errorf("lnn: dataset row %d: Accels column %d (%s) is %v; values must be finite", i/2, i%2, stateNames[2+i%2]+" dot", v)
 		}
 	}
 	return nil
 }
+
+// stateNames name the columns of Dataset.States.
+var stateNames = [4]string{"θ1", "θ2", "ω1", "ω2"}
 
 // StatesConfig is the paper's data setup (Cranmer et al., DoublePendulum.ipynb): i.i.d. states with
 // θ ~ U[0, 2π) and θ̇ ~ U[−VelMax, VelMax] (VelMax = 10), labelled with the exact accelerations.
@@ -75,12 +82,15 @@ func (c StatesConfig) Validate() error {
 	if err := c.System.Validate(); err != nil {
 		return fmt.Errorf("lnn: states: %w", err)
 	}
-	if c.N < 1 || !(c.VelMax >= 0) || math.IsInf(c.VelMax, 0) {
-		return fmt.Errorf("lnn: states: need N >= 1 and a finite VelMax >= 0, got N=%d VelMax=%g", c.N, c.VelMax)
+	if c.N < 1 {
+		return fmt.Errorf("lnn: states: N=%d must be >= 1", c.N)
+	}
+	if !(c.VelMax >= 0) || math.IsInf(c.VelMax, 0) {
+		return fmt.Errorf("lnn: states: VelMax=%g must be finite and >= 0", c.VelMax)
 	}
 	if c.EnergyMax != 0 {
 		if math.IsNaN(c.EnergyMax) || math.IsInf(c.EnergyMax, 0) {
-			return fmt.Errorf("lnn: states: EnergyMax is %g", c.EnergyMax)
+			return fmt.Errorf("lnn: states: EnergyMax=%g must be finite (0: no energy limit)", c.EnergyMax)
 		}
 		const tries = 10000
 		rng := rand.New(rand.NewPCG(1, 2))

@@ -103,6 +103,11 @@ func (p *Predictor) accelRaw(states []float64) (accels, rcond []float64, err err
 	if len(states) == 0 || len(states)%4 != 0 {
 		return nil, nil, fmt.Errorf("lnn.Predictor: states must be a non-empty multiple of 4 values, got %d", len(states))
 	}
+	for i, v := range states {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, nil, fmt.Errorf("lnn.Predictor: states row %d column %d (%s) is %v; states must be finite", i/4, i%4, stateNames[i%4], v)
+		}
+	}
 	bs := len(states) / 4
 	out, err := p.exec.Call(training.TensorFromFloat64s(p.dt, states, bs, 4))
 	if err == nil {

@@ -20,7 +20,8 @@ import (
 )
 
 // Source provides training minibatches: a fixed Dataset shuffled every epoch (FromDataset) or fresh
-// random states every step (FreshStates, the paper's setup).
+// random states every step (FreshStates, the paper's setup). Train validates a Source that has a
+// Validate() error method (both of these do) before the first step.
 type Source interface {
 	// Len is the number of samples per epoch.
 	Len() int
@@ -41,7 +42,15 @@ func FromDataset(d *Dataset, seed uint64) Source {
 	return &datasetSource{d: d, seed: seed, permEpoch: -1}
 }
 
-func (s *datasetSource) Len() int { return s.d.N }
+func (s *datasetSource) Len() int {
+	if s.d == nil {
+		return 0
+	}
+	return s.d.N
+}
+
+// Validate checks the dataset (Train calls it before the first step).
+func (s *datasetSource) Validate() error { return s.d.Validate() }
 
 func (s *datasetSource) Fill(epoch, batch int, states, accels []float64) {
 	if s.permEpoch != epoch {
@@ -68,6 +77,16 @@ func FreshStates(cfg StatesConfig, perEpoch int) Source {
 }
 
 func (s *freshSource) Len() int { return s.perEpoch }
+
+// Validate checks the distribution and the epoch size (Train calls it before the first step).
+func (s *freshSource) Validate() error {
+	if s.perEpoch < 1 {
+		return fmt.Errorf("lnn: FreshStates: perEpoch=%d must be >= 1", s.perEpoch)
+	}
+	c := s.cfg
+	c.N = max(c.N, 1) // ignored by FreshStates
+	return c.Validate()
+}
 
 func (s *freshSource) Fill(epoch, batch int, states, accels []float64) {
 	rng := rand.New(rand.NewPCG(s.cfg.Seed^uint64(epoch)<<32, uint64(batch)))
@@ -147,25 +166,57 @@ func DefaultTrainConfig(epochs int) TrainConfig {
 		Loss: MSE, SingularTol: 1e-7}
 }
 
+// Validate checks the configuration; errors name the field, its value and what is allowed.
+func (c TrainConfig) Validate() error {
+	bad := func(format string, args ...any) error { return fmt.Errorf("lnn.TrainConfig: "+format, args...) }
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	switch {
+	case c.Epochs < 1:
+		return bad("Epochs=%d must be >= 1", c.Epochs)
+	case c.BatchSize < 1:
+		return bad("BatchSize=%d must be >= 1", c.BatchSize)
+	case c.StepsPerEpoch < 0:
+		return bad("StepsPerEpoch=%d must be >= 0 (0: one pass over the data)", c.StepsPerEpoch)
+	case !(c.LR > 0) || !finite(c.LR):
+		return bad("LR=%g must be positive and finite", c.LR)
+	case c.Schedule < StepLR || c.Schedule > Constant:
+		return bad("Schedule=%d unknown (StepLR, OneCycle or Constant)", c.Schedule)
+	case c.Loss < L1 || c.Loss > MSE:
+		return bad("Loss=%d unknown (L1 or MSE)", c.Loss)
+	case c.Schedule == StepLR && (!(c.StepGamma > 0) || !finite(c.StepGamma)):
+		return bad("StepGamma=%g must be positive and finite with the StepLR schedule", c.StepGamma)
+	case c.Schedule == StepLR && c.StepEvery < 1:
+		return bad("StepEvery=%d must be >= 1 with the StepLR schedule", c.StepEvery)
+	case !(c.L2 >= 0) || !finite(c.L2):
+		return bad("L2=%g must be finite and >= 0", c.L2)
+	case c.CheckpointEvery < 0:
+		return bad("CheckpointEvery=%s must be >= 0 (0: every 30 s)", c.CheckpointEvery)
+	case !(c.SingularTol >= 0) || !finite(c.SingularTol):
+		return bad("SingularTol=%g must be finite and >= 0 (0: 1e-7)", c.SingularTol)
+	case !(c.ClipAccel >= 0) || math.IsNaN(c.ClipAccel):
+		return bad("ClipAccel=%g must be >= 0 (0: no clipping)", c.ClipAccel)
+	case !(c.HessianPenalty >= 0) || !finite(c.HessianPenalty):
+		return bad("HessianPenalty=%g must be finite and >= 0", c.HessianPenalty)
+	case !finite(c.PosDefMargin):
+		return bad("PosDefMargin=%g must be finite", c.PosDefMargin)
+	}
+	return nil
+}
+
 func (c TrainConfig) validate(src Source) error {
-	if c.Epochs < 1 || c.BatchSize < 1 || c.StepsPerEpoch < 0 {
-		return fmt.Errorf("lnn.Train: need Epochs >= 1, BatchSize >= 1, StepsPerEpoch >= 0, got %d, %d, %d",
-			c.Epochs, c.BatchSize, c.StepsPerEpoch)
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("lnn.Train: %w", err)
 	}
-	if !(c.LR > 0) || math.IsInf(c.LR, 0) {
-		return fmt.Errorf("lnn.Train: learning rate must be positive and finite, got %g", c.LR)
+	if src == nil {
+		return fmt.Errorf("lnn.Train: the training source is nil")
 	}
-	if c.Schedule == StepLR && (!(c.StepGamma > 0) || c.StepEvery < 1) {
-		return fmt.Errorf("lnn.Train: StepLR needs StepGamma > 0 and StepEvery >= 1, got %g, %d", c.StepGamma, c.StepEvery)
+	if v, ok := src.(interface{ Validate() error }); ok {
+		if err := v.Validate(); err != nil {
+			return fmt.Errorf("lnn.Train: training set: %w", err)
+		}
 	}
-	if c.Schedule < StepLR || c.Schedule > Constant || c.Loss < L1 || c.Loss > MSE {
-		return fmt.Errorf("lnn.Train: unknown schedule %d or loss %d", c.Schedule, c.Loss)
-	}
-	if !(c.L2 >= 0) {
-		return fmt.Errorf("lnn.Train: L2 must be >= 0, got %g", c.L2)
-	}
-	if src == nil || src.Len() < 1 {
-		return fmt.Errorf("lnn.Train: empty training source")
+	if n := src.Len(); n < 1 {
+		return fmt.Errorf("lnn.Train: the training source has Len()=%d samples per epoch, need >= 1", n)
 	}
 	return nil
 }
@@ -280,6 +331,9 @@ type hessianNet interface {
 // and returns an error wrapping training.ErrInterrupted. A NaN or infinite loss stops training with
 // an error wrapping training.ErrDiverged (the last checkpoint is kept).
 func Train(b compute.Backend, net Net, src Source, test *Dataset, cfg TrainConfig, cb Callbacks) (*Result, error) {
+	if b == nil || net == nil {
+		return nil, fmt.Errorf("lnn.Train: the backend (%v) and the network (%v) must not be nil", b, net)
+	}
 	if err := cfg.validate(src); err != nil {
 		return nil, err
 	}
