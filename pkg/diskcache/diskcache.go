@@ -21,18 +21,25 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/dynlearn/dynlearn/pkg/config"
 )
 
 // WriteFile writes a file atomically: write fills a temporary file in the same directory, which
 // is synced and renamed to path only if write returns nil. The directory is created if needed.
+//
+// A run killed while writing leaves its temporary file (.<name>.tmp-<digits>) behind; WriteFile
+// removes those of path whose modification time is older than the start of the running process
+// (they cannot belong to a write of this process, and a concurrent writer's file is younger).
 func WriteFile(path string, write func(w io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	RemoveStaleTemps(path, processStart)
+	f, err := os.CreateTemp(dir, tempPrefix(path)+"*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -59,6 +66,39 @@ func WriteFile(path string, write func(w io.Writer) error) (err error) {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// processStart is the start of the running process (package initialisation, before any write).
+var processStart = time.Now()
+
+// tempPrefix is the name prefix of WriteFile's temporary files for path.
+func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
+
+// RemoveStaleTemps removes the temporary files WriteFile left for path (interrupted writes: the
+// file .<name>.tmp-<digits> next to it) that were last modified before the time before, and returns
+// how many it removed. Errors are ignored: the clean-up is best effort.
+func RemoveStaleTemps(path string, before time.Time) int {
+	entries, err := os.ReadDir(filepath.Dir(path))
+	if err != nil {
+		return 0
+	}
+	prefix := tempPrefix(path)
+	removed := 0
+	for _, e := range entries {
+		name := e.Name()
+		suffix, ok := strings.CutPrefix(name, prefix)
+		if !ok || suffix == "" || strings.Trim(suffix, "0123456789") != "" || !e.Type().IsRegular() {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || !info.ModTime().Before(before) {
+			continue
+		}
+		if os.Remove(filepath.Join(filepath.Dir(path), name)) == nil {
+			removed++
+		}
+	}
+	return removed
 }
 
 // WriteBytes writes data to path atomically.
@@ -89,10 +129,18 @@ func Load(path string, v any) (found bool, err error) {
 	if err != nil {
 		return false, fmt.Errorf("load %s: %w", path, err)
 	}
-	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(v); err != nil {
-		return true, fmt.Errorf("load %s: decode %T: %w (delete the file to recompute it)", path, v, err)
+	if err := decode(data, v); err != nil {
+		return true, fmt.Errorf("load %s: %w (delete the file to recompute it)", path, err)
 	}
 	return true, nil
+}
+
+// decode gob-decodes data into v: the parser of every cached file and checkpoint.
+func decode(data []byte, v any) error {
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(v); err != nil {
+		return fmt.Errorf("decode %T: %w", v, err)
+	}
+	return nil
 }
 
 // Key returns a short stable hash of a configuration (anything encoding/json can marshal), to
