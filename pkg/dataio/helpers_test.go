@@ -3,6 +3,7 @@ package dataio_test
 import (
 	"math"
 	"math/rand/v2"
+	"os"
 	"os/exec"
 	"testing"
 
@@ -90,3 +91,6 @@ func numpyPython(t *testing.T) string {
 	}
 	return py
 }
+
+// writeText writes a test input file.
+func writeText(path, text string) error { return os.WriteFile(path, []byte(text), 0o644) }
