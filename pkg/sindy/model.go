@@ -5,48 +5,85 @@ import (
 	"io"
 	"math"
 	"strings"
-
-	"github.com/dynlearn/dynlearn/pkg/ode"
+	"sync/atomic"
 )
 
-// Model is a SINDy model ż = Θ(z) Ξ: a feature library and a coefficient matrix Ξ (library terms ×
-// state variables). Fit it from data with New(...).Fit, or wrap known coefficients with FromCoefficients.
+// Model is a SINDy model ż = Θ(z) Ξ, or ż = Θ(z, u) Ξ with control inputs: a feature library and a
+// coefficient matrix Ξ (library terms × state variables). Fit it from data with New(...).Fit (or
+// FitControl, FitTrajectories), or wrap known coefficients with FromCoefficients. A fitted model may
+// be used by several goroutines at once (Predict, RHS, Simulate); fitting is not concurrent.
 type Model struct {
 	lib *Library
-	opt STLSQ
+	opt Optimizer
 	xi  [][]float64 // Size() × NumVars()
+
+	pred atomic.Pointer[predictor] // compiled Θ Ξ of the current xi, built on first use
 }
 
-// New returns an unfitted model with the given library and PySINDy's default STLSQ.
+// New returns an unfitted model with the given library and PySINDy's default optimizer,
+// DefaultSTLSQ() (threshold 0.1, alpha 0.05, unbiased).
 func New(lib *Library) *Model { return &Model{lib: lib, opt: DefaultSTLSQ()} }
 
-// Optimizer sets the STLSQ options (builder style; errors surface in Fit).
-func (m *Model) Optimizer(o STLSQ) *Model { m.opt = o; return m }
+// Optimizer sets the optimizer (builder style; option errors surface in Fit): an STLSQ or SR3
+// value, or an *Ensemble (whose Result is read after Fit). nil restores DefaultSTLSQ().
+func (m *Model) Optimizer(o Optimizer) *Model {
+	if o == nil {
+		o = DefaultSTLSQ()
+	}
+	m.opt = o
+	return m
+}
 
-// FromCoefficients returns a model with the given Ξ (Size() rows of NumVars() values), e.g. the
-// coefficients a SINDy autoencoder learned, so it can be printed and simulated.
+// FromCoefficients returns a model with the given Ξ (Size() rows of NumVars() values, all finite),
+// e.g. the coefficients a SINDy autoencoder learned, so it can be printed and simulated.
 func FromCoefficients(lib *Library, xi [][]float64) (*Model, error) {
 	if lib == nil {
 		return nil, fmt.Errorf("%w: nil library", ErrInput)
 	}
-	if len(xi) != lib.Size() {
-		return nil, fmt.Errorf("%w: Ξ has %d rows, library has %d terms", ErrInput, len(xi), lib.Size())
+	if err := checkXi(lib, xi); err != nil {
+		return nil, err
 	}
 	c := make([][]float64, len(xi))
 	for i, r := range xi {
-		if len(r) != lib.NumVars() {
-			return nil, fmt.Errorf("%w: Ξ row %d has %d values, want %d", ErrInput, i, len(r), lib.NumVars())
-		}
 		c[i] = append([]float64(nil), r...)
 	}
 	return &Model{lib: lib, opt: DefaultSTLSQ(), xi: c}, nil
 }
 
+// checkXi checks that Ξ has the library's shape and finite values.
+func checkXi(lib *Library, xi [][]float64) error {
+	if len(xi) != lib.Size() {
+		return fmt.Errorf("%w: Ξ has %d rows, library has %d terms", ErrInput, len(xi), lib.Size())
+	}
+	for i, r := range xi {
+		if len(r) != lib.NumVars() {
+			return fmt.Errorf("%w: Ξ row %d has %d values, want %d", ErrInput, i, len(r), lib.NumVars())
+		}
+		for j, v := range r {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("%w: Ξ[%d][%d] (term %q in the equation of %s) is %g; coefficients must be finite",
+					ErrInput, i, j, lib.terms[i].Name, lib.vars[j], v)
+			}
+		}
+	}
+	return nil
+}
+
 // Library returns the model's feature library.
 func (m *Model) Library() *Library { return m.lib }
 
-// Fit fits Ξ from states z (m × n) and their time derivatives zdot (m × n) with STLSQ.
+// Fit fits Ξ from states z (m × n) and their time derivatives zdot (m × n) with the model's
+// optimizer. A library with control inputs needs FitControl or FitTrajectories.
 func (m *Model) Fit(z, zdot [][]float64) error {
+	if m.lib != nil && m.lib.NumInputs() > 0 {
+		return fmt.Errorf("%w: the library has %d control inputs; use FitControl or FitTrajectories", ErrInput, m.lib.NumInputs())
+	}
+	return m.FitControl(z, zdot, nil)
+}
+
+// FitControl fits Ξ of ż = Θ(z, u) Ξ from states z (m × n), derivatives zdot (m × n) and control
+// inputs u (m × NumInputs; nil for a library without inputs).
+func (m *Model) FitControl(z, zdot, u [][]float64) error {
 	if m.lib == nil {
 		return fmt.Errorf("%w: model has no library", ErrInput)
 	}
@@ -58,13 +95,25 @@ func (m *Model) Fit(z, zdot [][]float64) error {
 			return fmt.Errorf("%w: derivative row %d has %d values, want %d", ErrInput, r, len(zdot[r]), m.lib.NumVars())
 		}
 	}
-	theta, err := m.lib.Matrix(z)
+	theta, err := m.lib.MatrixControl(z, u)
 	if err != nil {
 		return fmt.Errorf("sindy fit: %w", err)
 	}
-	xi, err := m.opt.Fit(theta, zdot)
+	return m.fitTheta(theta, zdot)
+}
+
+// fitTheta runs the optimizer on the assembled regression and stores Ξ.
+func (m *Model) fitTheta(theta, zdot [][]float64) error {
+	opt := m.opt
+	if opt == nil {
+		opt = DefaultSTLSQ()
+	}
+	xi, err := opt.Fit(theta, zdot)
 	if err != nil {
 		return fmt.Errorf("sindy fit: %w", err)
+	}
+	if err := checkXi(m.lib, xi); err != nil {
+		return fmt.Errorf("sindy fit: the optimizer returned a bad Ξ: %w", err)
 	}
 	m.xi = xi
 	return nil
@@ -133,75 +182,13 @@ func (m *Model) ActiveTerms() int {
 }
 
 func (m *Model) fitted() error {
+	if m.lib == nil {
+		return fmt.Errorf("%w: model has no library", ErrInput)
+	}
 	if m.xi == nil {
 		return fmt.Errorf("%w: model not fitted", ErrInput)
 	}
 	return nil
-}
-
-// RHS writes ż = Θ(z) Ξ into dz; it is an ode.Func (t is unused). The model must be fitted.
-func (m *Model) RHS(_ float64, z, dz []float64) {
-	for j := range dz {
-		dz[j] = 0
-	}
-	for i := range m.lib.terms {
-		row := m.xi[i]
-		nz := false
-		for _, v := range row {
-			if v != 0 {
-				nz = true
-				break
-			}
-		}
-		if !nz {
-			continue
-		}
-		th := m.lib.terms[i].Eval(z)
-		for j, v := range row {
-			dz[j] += th * v
-		}
-	}
-}
-
-// Predict returns ż = Θ(z) Ξ for every row of z.
-func (m *Model) Predict(z [][]float64) ([][]float64, error) {
-	if err := m.fitted(); err != nil {
-		return nil, err
-	}
-	out := make([][]float64, len(z))
-	for r, zr := range z {
-		if len(zr) != m.lib.NumVars() {
-			return nil, fmt.Errorf("%w: row %d has %d values, want %d", ErrInput, r, len(zr), m.lib.NumVars())
-		}
-		out[r] = make([]float64, len(zr))
-		m.RHS(0, zr, out[r])
-	}
-	return out, nil
-}
-
-// Simulate integrates the discovered model from z0 and returns the states at the times ts
-// (increasing, ts[0] is the time of z0), with the adaptive Dormand-Prince method of package ode
-// (rtol = atol = 1e-9, like scipy's odeint with tight tolerances).
-func (m *Model) Simulate(z0, ts []float64) ([][]float64, error) {
-	if err := m.fitted(); err != nil {
-		return nil, err
-	}
-	if len(z0) != m.lib.NumVars() {
-		return nil, fmt.Errorf("%w: initial state has %d values, want %d", ErrInput, len(z0), m.lib.NumVars())
-	}
-	if len(ts) < 2 {
-		return nil, fmt.Errorf("%w: simulate needs at least 2 output times, got %d", ErrInput, len(ts))
-	}
-	p := ode.Problem{F: m.RHS, Y0: append([]float64(nil), z0...), T0: ts[0], T1: ts[len(ts)-1]}
-	sol, err := ode.Solve(p, ode.DormandPrince(), ode.Options{RTol: 1e-9, ATol: 1e-9, Saveat: ts})
-	if err != nil {
-		return nil, fmt.Errorf("sindy simulate: %w", err)
-	}
-	out := make([][]float64, sol.Len())
-	for i := range out {
-		out[i] = append([]float64(nil), sol.At(i)...)
-	}
-	return out, nil
 }
 
 // Equations returns one line per state variable, e.g. "z1' = -10.00 z1 + 10.00 z2", with the given

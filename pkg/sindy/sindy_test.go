@@ -2,6 +2,7 @@ package sindy
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -207,4 +208,60 @@ func TestBadInput(t *testing.T) {
 	if _, err := FromCoefficients(lib, [][]float64{{1, 2}}); !errors.Is(err, ErrInput) {
 		t.Errorf("FromCoefficients wrong rows: %v", err)
 	}
+	// Issue #26 item 4: non-finite coefficients are rejected naming the row and column, and a model
+	// that holds them anyway (set by an optimizer) is not reported as a "dimension mismatch".
+	for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		xi := make([][]float64, lib.Size())
+		for i := range xi {
+			xi[i] = []float64{0, 0}
+		}
+		xi[3][1] = bad
+		_, err := FromCoefficients(lib, xi)
+		if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "Ξ[3][1]") || !strings.Contains(err.Error(), `"z1^2"`) {
+			t.Errorf("FromCoefficients with %g: %v, want ErrInput naming Ξ[3][1] (term z1^2)", bad, err)
+		}
+		m := &Model{lib: lib, opt: DefaultSTLSQ(), xi: xi}
+		_, err = m.Simulate([]float64{1, 2}, []float64{0, 1})
+		if !errors.Is(err, ErrInput) || strings.Contains(err.Error(), "dimension") || !strings.Contains(err.Error(), "Ξ[3][1]") {
+			t.Errorf("Simulate with a %g coefficient: %v, want ErrInput naming Ξ[3][1]", bad, err)
+		}
+		if _, err := m.Predict([][]float64{{1, 2}}); !errors.Is(err, ErrInput) {
+			t.Errorf("Predict with a %g coefficient: %v", bad, err)
+		}
+	}
+	fitted, err := FromCoefficients(lib, make2(lib.Size(), 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"NaN initial state", second(fitted.Simulate([]float64{math.NaN(), 0}, []float64{0, 1})), "z0[0] = NaN"},
+		{"short initial state", second(fitted.Simulate([]float64{1}, []float64{0, 1})), "1 values, want 2"},
+		{"one output time", second(fitted.Simulate([]float64{1, 1}, []float64{0})), "at least 2 output times"},
+		{"decreasing times", second(fitted.Simulate([]float64{1, 1}, []float64{0, 1, 0.5})), "output times"},
+		{"negative bound", second(fitted.SimulateWith([]float64{1, 1}, []float64{0, 1}, SimOptions{Bound: -1})), "bound -1"},
+		{"inputs for a model without", second(fitted.SimulateControl([]float64{1, 1}, []float64{0, 1}, func(float64) []float64 { return nil })), "without control inputs"},
+		{"nil input function", second(fitted.SimulateControl([]float64{1, 1}, []float64{0, 1}, nil)), "nil input function"},
+		{"predict wrong width", second(fitted.Predict([][]float64{{1, 2, 3}})), "row 0 has 3 values"},
+		{"predict flat ragged", second(fitted.PredictFlat(nil, []float64{1, 2, 3}, nil)), "whole number"},
+		{"predict flat inputs", second(fitted.PredictFlat(nil, []float64{1, 2}, []float64{1})), "1 input values"},
+		{"Optimizer(nil) then fit NaN", New(lib).Optimizer(nil).Fit([][]float64{{1, math.NaN()}}, [][]float64{{1, 2}}), "NaN"},
+	} {
+		if !errors.Is(c.err, ErrInput) && !errors.Is(c.err, ode.ErrSaveat) || !strings.Contains(fmt.Sprint(c.err), c.want) {
+			t.Errorf("%s: err = %v, want an error naming %q", c.name, c.err, c.want)
+		}
+	}
 }
+
+func make2(r, c int) [][]float64 {
+	out := make([][]float64, r)
+	for i := range out {
+		out[i] = make([]float64, c)
+	}
+	return out
+}
+
+func second[T any](_ T, err error) error { return err }
