@@ -133,7 +133,8 @@ func (s Solver) Evolve(y0 []float64, t0, coarseDt float64, steps int) ([][]float
 	for k := range ts {
 		ts[k] = t0 + float64(k)*coarseDt
 	}
-	sol, err := ode.Solve(s.Lattice.Problem(y0, t0, ts[steps]), ode.RK4(), ode.Options{Dt: s.Dt, Saveat: ts})
+	sol, err := ode.Solve(s.Lattice.Problem(y0, t0, ts[steps]), ode.RK4(), ode.Options{Dt: s.Dt, Saveat: ts,
+		MaxSteps: int(1.01*(ts[steps]-t0)/s.Dt) + 10})
 	if err != nil {
 		return nil, fmt.Errorf("fhn: lattice solver: %w", err)
 	}
@@ -208,7 +209,8 @@ func GenerateLattice(cfg LatticeConfig) (*LatticeData, error) {
 	for k := range ts {
 		ts[k] = cfg.Warmup + float64(k)*cfg.CoarseDt
 	}
-	sols, err := ode.SolveBatch(lat.Problem(nil, 0, t1), y0s, ode.RK4(), ode.Options{Dt: cfg.Solver.Dt, Saveat: ts})
+	sols, err := ode.SolveBatch(lat.Problem(nil, 0, t1), y0s, ode.RK4(), ode.Options{Dt: cfg.Solver.Dt, Saveat: ts,
+		MaxSteps: int(1.01*(t1/cfg.Solver.Dt)) + 10}) // long trajectories (LED's horizon of 8000) exceed the default limit
 	if err != nil {
 		return nil, fmt.Errorf("fhn: lattice data: %w", err)
 	}

@@ -23,6 +23,60 @@ type LED struct {
 	Smoother *SavGol // nil: no smoothing.
 	Scaler   *Scaler // nil: the autoencoder sees the data as given.
 	Identity bool    // No autoencoder: the propagator works on the frames directly (report's Van der Pol).
+
+	// Plain-Go inference paths set by UseFast (nil: the graphs).
+	fastAE   *FastAutoencoder
+	fastProp *FastPropagator
+}
+
+// UseFast switches Encode, Decode, Forecast and Alternate to plain-Go float32 inference of the
+// autoencoder and the propagator (FastAutoencoder, FastPropagator: the graphs' numbers to float32
+// rounding, without the graph backend's per-call overhead; what makes LED's macro steps cost
+// microseconds). It needs a dense autoencoder (or Identity) and a unidirectional propagator. The
+// weights are copied: call it again after retraining.
+func (l *LED) UseFast() error {
+	if !l.Identity {
+		fa, err := l.AE.Fast()
+		if err != nil {
+			return err
+		}
+		l.fastAE = fa
+	}
+	fp, err := l.Prop.Fast()
+	if err != nil {
+		return err
+	}
+	l.fastProp = fp
+	return nil
+}
+
+// observe and rollout dispatch to the plain-Go propagator when UseFast was called.
+func (l *LED) observe(st *State, zs []float32) (*State, error) {
+	if l.fastProp != nil {
+		return l.fastProp.Observe(st, zs)
+	}
+	return l.Prop.Observe(st, zs)
+}
+
+func (l *LED) rollout(st *State, n int) ([]float32, *State, error) {
+	if l.fastProp != nil {
+		return l.fastProp.Rollout(st, n)
+	}
+	return l.Prop.Rollout(st, n)
+}
+
+func (l *LED) encodeAE(x []float32) ([]float32, error) {
+	if l.fastAE != nil {
+		return l.fastAE.Encode(x)
+	}
+	return l.AE.Encode(x)
+}
+
+func (l *LED) decodeAE(z []float32) ([]float32, error) {
+	if l.fastAE != nil {
+		return l.fastAE.Decode(z)
+	}
+	return l.AE.Decode(z)
 }
 
 func (l *LED) frameIn() int {
@@ -51,7 +105,7 @@ func (l *LED) Encode(frames []float32) ([]float32, error) {
 	z := x
 	if !l.Identity {
 		var err error
-		if z, err = l.AE.Encode(x); err != nil {
+		if z, err = l.encodeAE(x); err != nil {
 			return nil, err
 		}
 	}
@@ -66,7 +120,7 @@ func (l *LED) Decode(z []float32) ([]float32, error) {
 	x := z
 	if !l.Identity {
 		var err error
-		if x, err = l.AE.Decode(z); err != nil {
+		if x, err = l.decodeAE(z); err != nil {
 			return nil, err
 		}
 	}
@@ -83,7 +137,15 @@ func (l *LED) Forecast(warmup []float32, steps int) (latents, frames []float32, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("led forecast: %w", err)
 	}
-	if latents, err = l.Prop.Forecast(z, steps); err != nil {
+	if l.fastProp != nil {
+		var st *State
+		if st, err = l.fastProp.Observe(nil, z); err == nil {
+			latents, _, err = l.fastProp.Rollout(st, steps)
+		}
+	} else {
+		latents, err = l.Prop.Forecast(z, steps)
+	}
+	if err != nil {
 		return nil, nil, fmt.Errorf("led forecast: %w", err)
 	}
 	if frames, err = l.Decode(latents); err != nil {
@@ -105,18 +167,27 @@ type AlternationConfig struct {
 
 // AlternationResult is the outcome of Alternate.
 type AlternationResult struct {
-	Frames       []float32 // [Horizon][frame] predicted frames (physical units).
-	Macro        []bool    // Macro[t] reports whether step t came from the latent propagator.
-	Seconds      float64   // Wall time of the whole prediction (after the warm-up).
-	MacroSeconds float64   // Latent propagation and decoding.
-	MicroSeconds float64   // Micro solver.
-	SyncSeconds  float64   // Re-encoding the micro segments and updating the LSTM state.
+	Frames []float32 // [Horizon][frame] predicted frames (physical units).
+	Macro  []bool    // Macro[t] reports whether step t came from the latent propagator.
+	// Seconds is LED's cost of the prediction after the warm-up, as the paper counts it: latent
+	// propagation, decoding the frame each micro phase starts from, the micro solver, and
+	// re-encoding the micro phase to update the LSTM state: MacroSeconds + DecodeSeconds +
+	// MicroSeconds + SyncSeconds. Decoding the other macro frames is only needed to measure the
+	// error and is not counted (MeasureSeconds).
+	Seconds        float64
+	MacroSeconds   float64 // Latent propagation.
+	DecodeSeconds  float64 // Decoding the last latent vector of each macro phase (the micro solver's start).
+	MicroSeconds   float64 // Micro solver.
+	SyncSeconds    float64 // Re-encoding the micro segments and updating the LSTM state.
+	MeasureSeconds float64 // Decoding every macro frame for the output (not in Seconds).
 }
 
 // Alternate runs LED's micro/macro alternation (utils_multiscale.predictSequence): observe the
-// warm-up frames, then repeat { T_m latent steps, decoded; T_μ micro-solver steps started from the
-// last decoded frame, re-encoded and fed to the LSTM to update its hidden state } until the horizon
-// is covered. It needs a unidirectional propagator and an autoencoder.
+// warm-up frames, then repeat { T_m latent steps; decode the last one; T_μ micro-solver steps
+// started from it, re-encoded and fed to the LSTM to update its hidden state } until the horizon
+// is covered. Every macro step is also decoded into Frames, to measure the error, outside the
+// timed cost (see AlternationResult.Seconds). It needs a unidirectional propagator and an
+// autoencoder whose output frame is its input frame.
 func (l *LED) Alternate(warmup []float32, cfg AlternationConfig, micro MicroSolver) (*AlternationResult, error) {
 	if cfg.Horizon < 1 || cfg.Macro < 0 || cfg.Micro < 0 || cfg.Macro+cfg.Micro == 0 {
 		return nil, fmt.Errorf("led alternation: need Horizon >= 1 and Macro, Micro >= 0 not both 0 (got %+v)", cfg)
@@ -131,38 +202,49 @@ func (l *LED) Alternate(warmup []float32, cfg AlternationConfig, micro MicroSolv
 	if len(warmup) < fo || len(warmup)%fo != 0 {
 		return nil, fmt.Errorf("led alternation: warm-up of %d values is not whole frames of %d", len(warmup), fo)
 	}
-	res := &AlternationResult{}
+	res := &AlternationResult{Frames: make([]float32, 0, cfg.Horizon*fo), Macro: make([]bool, 0, cfg.Horizon)}
 	var st *State
 	if cfg.Macro > 0 {
 		z, err := l.Encode(warmup)
 		if err != nil {
 			return nil, fmt.Errorf("led alternation: %w", err)
 		}
-		if st, err = l.Prop.Observe(nil, z); err != nil {
+		if st, err = l.observe(nil, z); err != nil {
 			return nil, fmt.Errorf("led alternation: %w", err)
 		}
 	}
 	last := warmup[len(warmup)-fo:]
-	start := time.Now()
+	d := 0
+	if l.Prop != nil {
+		d = l.Prop.Config.Dim
+	}
 	for t := 0; t < cfg.Horizon; {
 		if n := min(cfg.Macro, cfg.Horizon-t); n > 0 {
 			t0 := time.Now()
-			zs, next, err := l.Prop.Rollout(st, n)
+			zs, next, err := l.rollout(st, n)
 			if err != nil {
 				return nil, fmt.Errorf("led alternation step %d: %w", t, err)
 			}
+			t1 := time.Now()
+			res.MacroSeconds += t1.Sub(t0).Seconds()
+			st = next
+			t += n
+			if t < cfg.Horizon && cfg.Micro > 0 { // the micro phase starts from the last macro frame
+				if last, err = l.Decode(zs[(n-1)*d:]); err != nil {
+					return nil, fmt.Errorf("led alternation step %d: %w", t, err)
+				}
+				res.DecodeSeconds += time.Since(t1).Seconds()
+			}
+			t2 := time.Now()
 			frames, err := l.Decode(zs)
 			if err != nil {
 				return nil, fmt.Errorf("led alternation step %d: %w", t, err)
 			}
-			st = next
+			res.MeasureSeconds += time.Since(t2).Seconds()
 			res.Frames = append(res.Frames, frames...)
 			for range n {
 				res.Macro = append(res.Macro, true)
 			}
-			last = frames[len(frames)-fo:]
-			t += n
-			res.MacroSeconds += time.Since(t0).Seconds()
 		}
 		if n := min(cfg.Micro, cfg.Horizon-t); n > 0 {
 			t0 := time.Now()
@@ -186,14 +268,14 @@ func (l *LED) Alternate(warmup []float32, cfg AlternationConfig, micro MicroSolv
 				if err != nil {
 					return nil, fmt.Errorf("led alternation: %w", err)
 				}
-				if st, err = l.Prop.Observe(st, z); err != nil {
+				if st, err = l.observe(st, z); err != nil {
 					return nil, fmt.Errorf("led alternation: %w", err)
 				}
 				res.SyncSeconds += time.Since(t1).Seconds()
 			}
 		}
 	}
-	res.Seconds = time.Since(start).Seconds()
+	res.Seconds = res.MacroSeconds + res.DecodeSeconds + res.MicroSeconds + res.SyncSeconds
 	return res, nil
 }
 
