@@ -91,19 +91,8 @@ func checkFigures(rel, executed string) []string {
 	if err != nil {
 		return []string{fmt.Sprintf("%s: executed notebook missing: %v", rel, err)}
 	}
-	var nb struct {
-		Cells []struct {
-			CellType string          `json:"cell_type"`
-			Source   json.RawMessage `json:"source"`
-			Outputs  []struct {
-				OutputType string         `json:"output_type"`
-				Data       map[string]any `json:"data"`
-				Ename      string         `json:"ename"`
-				Evalue     string         `json:"evalue"`
-			} `json:"outputs"`
-		} `json:"cells"`
-	}
-	if err := json.Unmarshal(data, &nb); err != nil {
+	nb, err := readNotebook(data)
+	if err != nil {
 		return []string{fmt.Sprintf("%s: %v", executed, err)}
 	}
 	var problems []string
@@ -112,7 +101,7 @@ func checkFigures(rel, executed string) []string {
 		if c.CellType != "code" {
 			continue
 		}
-		src := sourceText(c.Source)
+		src := string(c.Source)
 		images := 0
 		for _, o := range c.Outputs {
 			if o.OutputType == "error" {
@@ -126,7 +115,7 @@ func checkFigures(rel, executed string) []string {
 			} else if _, ok := o.Data["image/svg+xml"]; ok {
 				images++
 			} else if h, ok := o.Data["text/html"]; ok {
-				s := sourceText(mustJSON(h))
+				s := dataText(h)
 				if strings.Contains(s, "<svg") || strings.Contains(s, "<img") {
 					images++
 				}
@@ -141,22 +130,4 @@ func checkFigures(rel, executed string) []string {
 		problems = append(problems, fmt.Sprintf("%s: no figures at all", rel))
 	}
 	return problems
-}
-
-func mustJSON(v any) json.RawMessage {
-	b, _ := json.Marshal(v)
-	return b
-}
-
-// sourceText turns a notebook "source" (a string or a list of strings) into one string.
-func sourceText(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var parts []string
-	if json.Unmarshal(raw, &parts) == nil {
-		return strings.Join(parts, "")
-	}
-	return ""
 }

@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/dynlearn/dynlearn/internal/checkout"
@@ -97,7 +99,7 @@ func (in *installation) stamp() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("go env GOVERSION: %w", err)
 	}
-	fmt.Fprintf(h, "%s\n%s\n%s\n", in.Repo, goVersion, kernelScript)
+	fmt.Fprintf(h, "%s\n%s\n%s\n%s\n", in.Repo, goVersion, kernelScript, goWrapperScript)
 	return hex.EncodeToString(h.Sum(nil)[:12]), nil
 }
 
@@ -111,7 +113,7 @@ func (in *installation) upToDate() bool {
 	if err != nil || strings.TrimSpace(string(got)) != want {
 		return false
 	}
-	for _, t := range tools {
+	for _, t := range append(tools[:len(tools):len(tools)], struct{ name, pkg string }{"go", ""}) {
 		if _, err := os.Stat(filepath.Join(in.BinDir, t.name)); err != nil {
 			return false
 		}
@@ -130,6 +132,41 @@ export DYNLEARN_REPO="%[3]s"
 exec "%[1]s/gonb" "$@"
 `
 
+// goWrapperScript is the "go" command GoNB finds first on its PATH: the real one (%[1]s), except
+// that after GoNB's "go mod init" of the module it compiles cells in ($GONB_TMP_DIR), it makes
+// that module require dynlearn, replaced by the checkout (%[2]s, quoted for go.mod), and gives
+// it dynlearn's go.sum. GoNB runs "go get" before every cell; without this, "go get" looks up
+// every imported package outside the workspace's own modules in the module proxy, even one of
+// dynlearn's build list such as github.com/janpfeifer/gonb/gonbui, and fails offline or where
+// the proxy refuses the lookup. With it, the packages of dynlearn's build list (GoNB's gonbui,
+// GoMLX, gonum, ...) resolve to the versions dynlearn uses, from the module cache; other modules
+// are still fetched from the proxy.
+const goWrapperScript = `#!/bin/sh
+# The go command of the "Go (dynlearn)" kernel; written by "go run ./kernel install".
+real=%[1]s
+if [ "$1" = mod ] && [ "$2" = init ] && [ -n "$GONB_TMP_DIR" ] &&
+	[ "$(pwd -P)" = "$(cd "$GONB_TMP_DIR" 2>/dev/null && pwd -P)" ]; then
+	"$real" "$@" || exit $?
+	printf '\nrequire github.com/dynlearn/dynlearn v0.0.0\n\nreplace github.com/dynlearn/dynlearn => %[2]s\n' >>go.mod || exit $?
+	if [ -f %[3]s ]; then cat %[3]s >>go.sum || exit $?; fi
+	exit 0
+fi
+exec "$real" "$@"
+`
+
+// shellQuote quotes s for /bin/sh.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// goWrapper returns the wrapper script for the go command at realGo and the checkout repo.
+func goWrapper(realGo, repo string) string {
+	// In go.mod, a path is quoted as a Go string; in printf's format, % and \ are special.
+	modPath := strings.NewReplacer(`%`, `%%`, `\`, `\\`).Replace(strconv.Quote(repo))
+	return fmt.Sprintf(goWrapperScript, shellQuote(realGo), strings.ReplaceAll(modPath, "'", `'\''`),
+		shellQuote(filepath.Join(repo, "go.sum")))
+}
+
 func cmdInstall(args []string) error {
 	fs := flag.NewFlagSet("install", flag.ExitOnError)
 	force := fs.Bool("force", false, "rebuild and rewrite even if the installation is up to date")
@@ -143,7 +180,7 @@ func cmdInstall(args []string) error {
 	return in.install(*force, os.Stdout)
 }
 
-func (in *installation) install(force bool, log *os.File) error {
+func (in *installation) install(force bool, log io.Writer) error {
 	if !force && in.upToDate() {
 		fmt.Fprintf(log, "kernel %q is up to date in %s (imports dynlearn from %s)\n", KernelName, in.KernelDir, in.Repo)
 		return nil
@@ -171,6 +208,10 @@ func (in *installation) install(force bool, log *os.File) error {
 		return fmt.Errorf("go env GOROOT: %w", err)
 	}
 	script := fmt.Sprintf(kernelScript, in.BinDir, strings.TrimSpace(string(goroot)), in.Repo)
+	realGo := filepath.Join(strings.TrimSpace(string(goroot)), "bin", "go")
+	if err := writeFileAtomic(filepath.Join(in.BinDir, "go"), []byte(goWrapper(realGo, in.Repo)), 0o755); err != nil {
+		return err
+	}
 	scriptPath := filepath.Join(in.KernelDir, "dynlearn-kernel")
 	if err := writeFileAtomic(scriptPath, []byte(script), 0o755); err != nil {
 		return err

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -184,5 +187,57 @@ func TestFindNotebooks(t *testing.T) {
 	}
 	if _, err := findNotebooks([]string{filepath.Join(dir, "missing")}, "out"); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing path: err = %v", err)
+	}
+}
+
+// TestRunPrintsCellErrors runs "run" as a user does on three notebooks through the real kernel,
+// with a module proxy that refuses every request: one whose cell panics, one whose cell does
+// not compile, and one that shows HTML with GoNB's gonbui. The command's output must hold the
+// panic message with the cell's line, the compiler's message, and no failure for gonbui.
+func TestRunPrintsCellErrors(t *testing.T) {
+	if _, err := findPython(false); err != nil {
+		t.Skipf("skipped: this test executes notebooks through the real kernel and needs Jupyter's headless runner: %v", err)
+	}
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "This module version is not available.", http.StatusForbidden)
+	}))
+	defer proxy.Close()
+	t.Setenv("GOPROXY", proxy.URL)
+	dir := t.TempDir()
+	writeNotebook(t, filepath.Join(dir, "panics.ipynb"),
+		"%%\nfmt.Println(\"first\")",
+		"%%\nx := 3\npanic(fmt.Sprintf(\"deliberate failure %d\", x))")
+	writeNotebook(t, filepath.Join(dir, "compile.ipynb"),
+		"%%\nvar x int = \"not an int\"\nfmt.Println(x)")
+	writeNotebook(t, filepath.Join(dir, "gonbui.ipynb"),
+		"import \"github.com/janpfeifer/gonb/gonbui\"\n\n%%\ngonbui.DisplayHTML(\"<b>shown with gonbui</b>\")")
+	var log bytes.Buffer
+	err := runCommand([]string{"--quick", "--timeout", "5m", "--out", filepath.Join(dir, "out"), dir}, &log)
+	out := log.String()
+	t.Log(out)
+	if err == nil || err.Error() != "2 of 3 notebooks failed" {
+		t.Errorf("run returned %v, want 2 of 3 notebooks failed", err)
+	}
+	for _, want := range []string{
+		"panic: deliberate failure 3",
+		"[[ Cell [2] Line 3 ]]",
+		`cannot use "not an int" (untyped string constant) as int value in variable declaration`,
+		"Cell[1]: Line 2",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "gonbui.ipynb") && !strings.HasPrefix(line, "OK ") {
+			t.Errorf("gonbui notebook: %s", line)
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "out", "gonbui.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "<b>shown with gonbui</b>") {
+		t.Errorf("the gonbui notebook has no HTML output:\n%s", data)
 	}
 }

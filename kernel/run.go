@@ -55,33 +55,90 @@ type gallery struct {
 }
 
 func cmdRun(args []string) error {
-	fs := flag.NewFlagSet("run", flag.ExitOnError)
-	quick := fs.Bool("quick", false, "run every notebook in its quick configuration (sets DYNLEARN_QUICK=1)")
-	out := fs.String("out", "out", "directory for executed notebooks, HTML pages and index.html")
-	timeout := fs.Duration("timeout", 30*time.Minute, "time limit for one cell")
-	setup := fs.Bool("setup", false, "install Jupyter's headless runner with apt-get if it is missing")
+	return runCommand(args, os.Stdout)
+}
+
+// runFlags are the options of "run", checked before anything is built, installed or run.
+type runFlags struct {
+	quick, setup bool
+	out          string
+	timeout      time.Duration
+	notebooks    []string
+}
+
+// parseRunArgs checks run's flags and notebook paths: every path exists, every notebook is a
+// readable nbformat-4 notebook, the flags have allowed values.
+func parseRunArgs(args []string) (*runFlags, error) {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var rf runFlags
+	fs.BoolVar(&rf.quick, "quick", false, "run every notebook in its quick configuration (sets DYNLEARN_QUICK=1)")
+	fs.StringVar(&rf.out, "out", "out", "directory for executed notebooks, HTML pages and index.html")
+	fs.DurationVar(&rf.timeout, "timeout", 30*time.Minute, "time limit for one cell")
+	fs.BoolVar(&rf.setup, "setup", false, "install Jupyter's headless runner with apt-get if it is missing")
+	const allowed = "allowed flags: --quick, --setup, --out DIR, --timeout DURATION (e.g. 30m)"
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("run: %v; %s", err, allowed)
 	}
 	if fs.NArg() == 0 {
-		return errors.New("run: name notebooks or folders to run, e.g. go run ./kernel run notebooks/")
+		return nil, errors.New("run: name notebooks or folders to run, e.g. go run ./kernel run notebooks/")
+	}
+	for _, a := range fs.Args() {
+		if strings.HasPrefix(a, "-") {
+			if _, err := os.Stat(a); err != nil {
+				return nil, fmt.Errorf("run: %q comes after the notebook paths; flags go before them, e.g. go run ./kernel run --quick notebooks/ (%s)", a, allowed)
+			}
+		}
+	}
+	if rf.timeout < time.Second {
+		return nil, fmt.Errorf("run: --timeout %v: the time limit for one cell must be at least 1s (e.g. 30m)", rf.timeout)
+	}
+	if rf.out == "" {
+		return nil, errors.New(`run: --out "": name the directory for the executed notebooks (default out)`)
+	}
+	if info, err := os.Stat(rf.out); err == nil && !info.IsDir() {
+		return nil, fmt.Errorf("run: --out %s is a file; it must be a directory (it is created if missing)", rf.out)
+	}
+	notebooks, err := findNotebooks(fs.Args(), rf.out)
+	if err != nil {
+		return nil, fmt.Errorf("run: %w", err)
+	}
+	for _, nb := range notebooks {
+		if _, err := readNotebookFile(nb); err != nil {
+			return nil, fmt.Errorf("run: %w", err)
+		}
+	}
+	rf.notebooks = notebooks
+	return &rf, nil
+}
+
+// runCommand is "run": it checks its arguments first, then finds (or with --setup installs)
+// Jupyter's headless runner, installs the kernel if needed and runs the notebooks, writing
+// progress and each failed cell's error output to log.
+func runCommand(args []string, log io.Writer) error {
+	rf, err := parseRunArgs(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(log, usage)
+		return nil
+	}
+	if err != nil {
+		return err
 	}
 	in, err := locate()
 	if err != nil {
 		return err
 	}
-	python, err := findPython(*setup)
+	python, err := findPython(rf.setup)
 	if err != nil {
 		return err
 	}
-	if err := in.install(false, os.Stdout); err != nil {
+	if err := in.install(false, log); err != nil {
 		return err
 	}
-	notebooks, err := findNotebooks(fs.Args(), *out)
-	if err != nil {
-		return err
-	}
-	results, err := runNotebooks(in, python, notebooks, *out, *quick, *timeout, os.Stdout)
+	results, err := runNotebooks(in, python, rf.notebooks, rf.out, rf.quick, rf.timeout, log)
 	if err != nil {
 		return err
 	}
@@ -91,7 +148,7 @@ func cmdRun(args []string) error {
 			failed++
 		}
 	}
-	fmt.Printf("gallery: %s\n", filepath.Join(*out, "index.html"))
+	fmt.Fprintf(log, "gallery: %s\n", filepath.Join(rf.out, "index.html"))
 	if failed > 0 {
 		return fmt.Errorf("%d of %d notebooks failed", failed, len(results))
 	}
@@ -292,6 +349,11 @@ func runNotebooks(in *installation, python string, notebooks []string, outDir st
 		} else {
 			r.Status, r.FailedCell, r.FailedLine, r.Error = parsed.Status, parsed.FailedCell, parsed.FailedLine, parsed.Error
 			r.Seconds, r.Figures = parsed.Seconds, parsed.Figures
+			if r.FailedCell != nil {
+				if text := failedCellOutput(filepath.Join(outDir, name+".ipynb"), *r.FailedCell, in.Repo); text != "" {
+					r.Error = text
+				}
+			}
 		}
 		results = append(results, r)
 		line := fmt.Sprintf("%-6s %-40s %7.1fs %3d figures", strings.ToUpper(r.Status), rel, r.Seconds, r.Figures)
@@ -307,6 +369,16 @@ func runNotebooks(in *installation, python string, notebooks []string, outDir st
 		return results, err
 	}
 	return results, nil
+}
+
+// failedCellOutput returns the error output of cell index (0-based, markdown cells included)
+// of the executed notebook at path, trimmed to its useful lines; "" if it has none.
+func failedCellOutput(path string, index int, repo string) string {
+	nb, err := readNotebookFile(path)
+	if err != nil || index < 0 || index >= len(nb.Cells) {
+		return ""
+	}
+	return nb.Cells[index].errorText(repo)
 }
 
 // failedCellText names the failed cell as a person finds it: its position counting from 1
