@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Table is a numeric table with named columns: the contents of a CSV file with a header row.
@@ -75,9 +76,13 @@ func readCSV(r io.Reader) (*Table, error) {
 	for i, h := range header {
 		if i == 0 {
 			h = strings.TrimPrefix(h, "\ufeff")
-			h = strings.TrimLeft(strings.TrimPrefix(strings.TrimSpace(h), "#"), " ")
+			// np.savetxt writes "# " before the header.
+			h = strings.TrimLeftFunc(h, func(r rune) bool { return r == '#' || unicode.IsSpace(r) })
 		}
 		h = strings.TrimSpace(h)
+		if strings.ContainsAny(h, "\r\n") {
+			return nil, errf(ErrFormat, "line 1: column %d name %q contains a line break", i+1, h)
+		}
 		if h == "" {
 			return nil, errf(ErrFormat, "line 1: column %d has an empty name; the first row must name every column", i+1)
 		}
