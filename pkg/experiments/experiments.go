@@ -53,6 +53,86 @@ type Experiment struct {
 	// Cheap marks experiments whose quick train and eval take well under a minute on two cores
 	// (the table-driven test runs them).
 	Cheap bool
+	// AliasOf names the experiment this one is another name of ("" = none; see RegisterAlias).
+	AliasOf string
+
+	// Success lists the checks that make one run of a sweep (dynlearn sweep) successful: all
+	// must hold. Each check becomes a flag of the run's result ("sparse": true). nil: every
+	// finished run is successful.
+	Success []Check
+	// Select is the rule by which a sweep's report selects one run (the zero value: none).
+	Select Selection
+	// Metrics names the metrics a sweep's report shows in its table and plots, in that order
+	// (nil: the Select and Success metrics, then all the others).
+	Metrics []string
+}
+
+// Smoke is the name of the alias of the cheapest experiment (a quick train and eval in seconds):
+// what CI sweeps to check the sweep machinery on a real cluster.
+const Smoke = "smoke"
+
+// Check is one success criterion of a sweep's run: the run's metric Metric compared with Bound
+// by Op. A run without the metric fails the check.
+type Check struct {
+	// Flag names the flag in the run's result: "sparse", "structure_found".
+	Flag string `json:"flag"`
+	// Metric is a metric of the run's Eval (or, when Eval has none of that name, Train) summary.
+	Metric string `json:"metric"`
+	// Op is one of "<", "<=", ">", ">=", "==".
+	Op    string  `json:"op"`
+	Bound float64 `json:"bound"`
+}
+
+// String returns the check as "flag: metric <= bound".
+func (c Check) String() string {
+	return fmt.Sprintf("%s: %s %s %g", c.Flag, c.Metric, c.Op, c.Bound)
+}
+
+// Holds reports whether the value v of the check's metric passes the check; an unknown Op is an
+// error naming the allowed ones.
+func (c Check) Holds(v float64) (bool, error) {
+	switch c.Op {
+	case "<":
+		return v < c.Bound, nil
+	case "<=":
+		return v <= c.Bound, nil
+	case ">":
+		return v > c.Bound, nil
+	case ">=":
+		return v >= c.Bound, nil
+	case "==":
+		return v == c.Bound, nil
+	}
+	return false, fmt.Errorf("experiments: check %q: op %q (allowed: <, <=, >, >=, ==)", c.Flag, c.Op)
+}
+
+// Selection is the rule by which a sweep's report selects one run: the lowest (or, with
+// Maximize, the highest) Metric, among the successful runs when AmongSuccessful is set.
+type Selection struct {
+	Metric          string `json:"metric"`
+	Maximize        bool   `json:"maximize,omitempty"`
+	AmongSuccessful bool   `json:"among_successful,omitempty"`
+	// Source cites where the rule comes from: "Champion et al. 2019".
+	Source string `json:"source,omitempty"`
+}
+
+// String describes the rule: "lowest val_loss among the successful runs (Champion et al. 2019)".
+func (s Selection) String() string {
+	if s.Metric == "" {
+		return "none"
+	}
+	t := "lowest "
+	if s.Maximize {
+		t = "highest "
+	}
+	t += s.Metric
+	if s.AmongSuccessful {
+		t += " among the successful runs"
+	}
+	if s.Source != "" {
+		t += " (" + s.Source + ")"
+	}
+	return t
 }
 
 // Run is one invocation of an experiment's Data, Train or Eval.
@@ -98,6 +178,20 @@ func (s *Summary) Set(name string, v float64) {
 
 var registry = map[string]*Experiment{}
 
+// RegisterAlias registers name as another name of the registered experiment target: a copy of
+// it (the same configuration, functions, checks and selection rule) with AliasOf set and a
+// title saying what it is. It panics when target is not registered or name is taken.
+func RegisterAlias(name, target string) {
+	t, ok := registry[target]
+	if !ok {
+		panic(fmt.Sprintf("experiments.RegisterAlias(%q, %q): no experiment %q", name, target, target))
+	}
+	a := *t
+	a.Name, a.AliasOf = name, target
+	a.Title = "alias of " + target + ": " + t.Title
+	Register(&a)
+}
+
 // Register adds e to the registry; it panics on a duplicate or malformed entry (a programming
 // error, found by the package's tests at init).
 func Register(e *Experiment) {
@@ -106,6 +200,11 @@ func Register(e *Experiment) {
 	}
 	if _, dup := registry[e.Name]; dup {
 		panic(fmt.Sprintf("experiments.Register: %q registered twice", e.Name))
+	}
+	for _, c := range e.Success {
+		if _, err := c.Holds(0); err != nil || c.Flag == "" || c.Metric == "" {
+			panic(fmt.Sprintf("experiments.Register: %q: check %+v needs a Flag, a Metric and an Op (%v)", e.Name, c, err))
+		}
 	}
 	registry[e.Name] = e
 }

@@ -34,6 +34,9 @@ func init() {
 		Train:    flowsTrain,
 		Eval:     flowsEval,
 		Cheap:    true,
+		Success:  []Check{{Flag: "separates", Metric: "resnet_test_acc", Op: ">=", Bound: 0.95}},
+		Select:   Selection{Metric: "resnet_test_acc", Maximize: true},
+		Metrics:  []string{"resnet_test_acc", "linear_test_acc"},
 	})
 	Register(&Experiment{
 		Name:     "lecture-rnn-memory",

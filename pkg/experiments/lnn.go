@@ -36,6 +36,9 @@ func init() {
 		Data:     lnnData,
 		Train:    func(r *Run) (*Summary, error) { return lnnTrain(r, "lnn-double-pendulum", false) },
 		Eval:     func(r *Run) (*Summary, error) { return lnnEval(r, "lnn-double-pendulum", false) },
+		Success:  lnnSuccess,
+		Select:   lnnSelect,
+		Metrics:  lnnMetrics,
 	})
 	Register(&Experiment{
 		Name:     "lnn-baseline",
@@ -49,8 +52,26 @@ func init() {
 		Train:    func(r *Run) (*Summary, error) { return lnnTrain(r, "lnn-baseline", true) },
 		Eval:     func(r *Run) (*Summary, error) { return lnnEval(r, "lnn-baseline", true) },
 		Cheap:    true,
+		Success:  lnnSuccess,
+		Select:   lnnSelect,
+		Metrics:  lnnMetrics,
 	})
+	// The cheapest experiment (a quick train and eval in about 10 s on one core) is the smoke
+	// test of sweeps.
+	RegisterAlias(Smoke, "lnn-baseline")
 }
+
+// The sweep judgement of the LNN experiments: no rollout diverged and the energy error is at most
+// the paper's baseline's (0.074, rounded up to 0.1); the selected run has the lowest mean energy
+// error.
+var (
+	lnnSuccess = []Check{
+		{Flag: "completed", Metric: "diverged", Op: "==", Bound: 0},
+		{Flag: "energy_conserved", Metric: "energy_mean", Op: "<=", Bound: 0.1},
+	}
+	lnnSelect  = Selection{Metric: "energy_mean", Source: "Cranmer et al. 2020: energy error"}
+	lnnMetrics = []string{"energy_mean", "energy_median", "diverged", "test_loss"}
+)
 
 // LNNConfig is the configuration of lnn-double-pendulum and lnn-baseline, taken from
 // lnn.DoublePendulumSetup: the network (the LNN or, for lnn-baseline, the baseline MLP), its

@@ -128,6 +128,11 @@ func init() {
 		Data:     lorenzData,
 		Train:    lorenzTrain,
 		Eval:     lorenzEval,
+		// The paper's protocol: ten seeds, and the model with the lowest validation loss among
+		// those with at most 10 active terms.
+		Success: []Check{{Flag: "sparse", Metric: "active_terms", Op: "<=", Bound: 10}},
+		Select:  Selection{Metric: "val_loss", AmongSuccessful: true, Source: "Champion et al. 2019"},
+		Metrics: []string{"val_loss", "active_terms", "test_rel_x", "test_rel_dx", "test_rel_dz", "lobe_switches_model"},
 	})
 	sindyFits["sindy-lorenz"] = lorenzFit
 }

@@ -348,7 +348,9 @@ func (s *sindyEval) String() string {
 }
 
 // report adds the test errors, the active terms and the equations to sum: lines, and the metrics
-// test_rel_x, test_rel_<d>x, test_rel_<d>z (as in summary.json), active_terms and epochs.
+// test_rel_x, test_rel_<d>x, test_rel_<d>z (as in summary.json), active_terms, epochs and, when
+// the training state recorded one, val_loss (the last validation loss: what the paper's selection
+// rule compares).
 func (s *sindyEval) report(sum *Summary) {
 	sum.Add("%s", s)
 	for _, e := range s.Equations {
@@ -360,6 +362,9 @@ func (s *sindyEval) report(sum *Summary) {
 	sum.Set("test_rel_"+d+"z", s.Test.RelZDeriv)
 	sum.Set("active_terms", float64(s.Model.ActiveTerms()))
 	sum.Set("epochs", float64(s.State.Epoch))
+	if v, ok := s.State.History.Last("val loss"); ok {
+		setFinite(sum, "val_loss", v)
+	}
 }
 
 // setFinite records v as name when it is a finite number (a measurement that failed is not one).

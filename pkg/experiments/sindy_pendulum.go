@@ -92,6 +92,10 @@ func init() {
 		Data:     pendulumData,
 		Train:    pendulumTrain,
 		Eval:     pendulumEval,
+		// Structure found: the discovered law keeps sin z (z̈ = c sin z); then the paper's rule.
+		Success: []Check{{Flag: "structure_found", Metric: "sin_z_kept", Op: "==", Bound: 1}},
+		Select:  Selection{Metric: "val_loss", AmongSuccessful: true, Source: "Champion et al. 2019"},
+		Metrics: []string{"val_loss", "active_terms", "sin_z_kept", "test_rel_x", "test_rel_ddx", "test_rel_ddz", "median_swing_error"},
 	})
 	sindyFits["sindy-pendulum"] = pendulumFit
 }

@@ -85,6 +85,10 @@ func init() {
 		Data:     rdData,
 		Train:    rdTrain,
 		Eval:     rdEval,
+		// Structure found: the linearization couples z1 and z2 with opposite signs (an oscillator).
+		Success: []Check{{Flag: "oscillator", Metric: "oscillator", Op: "==", Bound: 1}},
+		Select:  Selection{Metric: "val_loss", AmongSuccessful: true, Source: "Champion et al. 2019"},
+		Metrics: []string{"val_loss", "active_terms", "oscillator", "test_rel_x", "test_rel_dx", "test_rel_dz"},
 	})
 	sindyFits["sindy-reaction-diffusion"] = func(r *Run, show bool, log io.Writer) (*autoencoder.Model, *autoencoder.State, error) {
 		return rdFit(r, nil, show, log)
@@ -196,6 +200,11 @@ func rdEval(r *Run) (*Summary, error) {
 	s.Add("linearization at z = 0: z1' ≈ %.3g z2, z2' ≈ %.3g z1", a, b)
 	s.Set("linear_a", a)
 	s.Set("linear_b", b)
+	oscillator := 0.0
+	if a*b < 0 {
+		oscillator = 1
+	}
+	s.Set("oscillator", oscillator)
 
 	z, _, err := m.Encode(AEData(test))
 	if err != nil {
