@@ -15,6 +15,7 @@
 //	eval     evaluate a trained or the shipped model
 //	bench    time dynlearn against the Python original of a workload
 //	figures  draw figures for a visual check
+//	sweep    run an experiment as N seeds × a grid of settings (local cores, Slurm, Kubernetes)
 //
 // Run it from the repository root with `GOEXPERIMENT=simd go run ./cmd/dynlearn <command>`;
 // `dynlearn <command> --help` describes a command's flags. Exit codes: 0 done, 1 failed, 2 wrong
@@ -59,7 +60,7 @@ type command struct {
 }
 
 func commands() []*command {
-	return []*command{listCommand, configCommand, dataCommand, trainCommand, evalCommand, benchCommand, figuresCommand}
+	return []*command{listCommand, configCommand, dataCommand, trainCommand, evalCommand, benchCommand, figuresCommand, sweepCommand}
 }
 
 // cli is one invocation of the command: where it writes.
