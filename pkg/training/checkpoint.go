@@ -35,6 +35,34 @@ type savedVariable struct {
 	Data       []byte
 }
 
+// shape returns the shape of a saved variable after checking what a corrupted (or crafted) file
+// could get wrong: the dtype, the dimensions (non-negative, a size that does not overflow) and the
+// number of bytes for them.
+func (sv savedVariable) shape() (shapes.Shape, error) {
+	dt := dtypes.DType(sv.DType)
+	if sv.DType <= 0 || sv.DType >= int32(dtypes.MaxDType) || !dt.IsSupported() || dt.GoType() == nil {
+		return shapes.Shape{}, fmt.Errorf("unknown dtype %d", sv.DType)
+	}
+	// A variable has at most 8 values per byte saved (packed 1-bit dtypes): a larger element count is
+	// a lie, checked before any multiplication can overflow.
+	limit := 8*len(sv.Data) + 8
+	n := 1
+	for _, d := range sv.Dimensions {
+		if d < 0 {
+			return shapes.Shape{}, fmt.Errorf("dimensions %v: a dimension is negative", sv.Dimensions)
+		}
+		if d > 0 && n > limit/d {
+			return shapes.Shape{}, fmt.Errorf("dimensions %v: %d bytes saved cannot hold that many values", sv.Dimensions, len(sv.Data))
+		}
+		n *= d
+	}
+	shape := shapes.Make(dt, sv.Dimensions...)
+	if shape.ByteSize() != int64(len(sv.Data)) {
+		return shapes.Shape{}, fmt.Errorf("%d bytes saved for shape %s (%d bytes)", len(sv.Data), shape, shape.ByteSize())
+	}
+	return shape, nil
+}
+
 // checkpointVersion is the format written now: 2 added Kind, Config and Checksum.
 const checkpointVersion = 2
 
@@ -181,9 +209,9 @@ func (id Identity) Load(path string, store *model.Store, meta any) (found bool, 
 	// Check every variable before changing the store.
 	values := make([]*tensors.Tensor, len(cf.Variables))
 	for i, sv := range cf.Variables {
-		shape := shapes.Make(dtypes.DType(sv.DType), sv.Dimensions...)
-		if shape.Size() < 0 || shape.ByteSize() != int64(len(sv.Data)) {
-			return true, fmt.Errorf("checkpoint %s: variable %s: %d bytes saved for shape %s", path, sv.Path, len(sv.Data), shape)
+		shape, err := sv.shape()
+		if err != nil {
+			return true, fmt.Errorf("checkpoint %s is corrupted: variable %q: %w", path, sv.Path, err)
 		}
 		if v := store.GetVariable(sv.Path); v != nil && !v.Shape().Equal(shape) {
 			return true, fmt.Errorf("checkpoint %s: variable %s has shape %s in the checkpoint but %s in the model",
