@@ -7,8 +7,8 @@ import (
 
 // FitTrajectories fits Ξ to several trajectories at once, each with its own times, stacking the rows
 // of all of them into one regression (PySINDy's fit on a list of trajectories). A trajectory's
-// derivatives are its Xdot when present, else d applied to its states and times (a nil d means
-// second-order finite differences, on non-uniform times too); its control inputs are U, required
+// derivatives are its Xdot when present, else d applied to its states and times (a nil d is
+// FiniteDiff{}: second-order finite differences, on non-uniform times too); its control inputs are U, required
 // when the library has inputs and rejected when it has none. Every trajectory is validated first:
 // shapes, increasing finite times, finite values; errors name the trajectory index.
 func (m *Model) FitTrajectories(trajs []Trajectory, d Differentiator) error {
@@ -19,7 +19,7 @@ func (m *Model) FitTrajectories(trajs []Trajectory, d Differentiator) error {
 		return fmt.Errorf("%w: no trajectories to fit", ErrInput)
 	}
 	if d == nil {
-		d = fd2{}
+		d = FiniteDiff{}
 	}
 	var theta, y [][]float64
 	for k := range trajs {
@@ -119,36 +119,4 @@ func checkMatrix(what string, a [][]float64, rows, cols int) error {
 		}
 	}
 	return nil
-}
-
-// fd2 is FitTrajectories' default differentiator: second-order finite differences on possibly
-// non-uniform times (three-point formulas, one-sided at the ends); on uniform times it equals
-// FiniteDifference.
-type fd2 struct{}
-
-// Differentiate implements Differentiator.
-func (fd2) Differentiate(x [][]float64, t []float64) ([][]float64, error) {
-	n := len(x)
-	if n < 3 || len(t) != n {
-		return nil, fmt.Errorf("%w: finite differences of %d samples at %d times (want at least 3, equal)", ErrInput, n, len(t))
-	}
-	d := make([][]float64, n)
-	for i := range x {
-		d[i] = make([]float64, len(x[i]))
-		var a, b, c float64 // weights of samples i0, i0+1, i0+2
-		i0 := min(max(i-1, 0), n-3)
-		h1, h2 := t[i0+1]-t[i0], t[i0+2]-t[i0+1]
-		switch i - i0 {
-		case 0:
-			a, b, c = -(2*h1+h2)/(h1*(h1+h2)), (h1+h2)/(h1*h2), -h1/(h2*(h1+h2))
-		case 1:
-			a, b, c = -h2/(h1*(h1+h2)), (h2-h1)/(h1*h2), h1/(h2*(h1+h2))
-		default:
-			a, b, c = h2/(h1*(h1+h2)), -(h1+h2)/(h1*h2), (2*h2+h1)/(h2*(h1+h2))
-		}
-		for j := range x[i] {
-			d[i][j] = a*x[i0][j] + b*x[i0+1][j] + c*x[i0+2][j]
-		}
-	}
-	return d, nil
 }

@@ -76,36 +76,7 @@ type recordingDiff struct{ times [][]float64 }
 
 func (r *recordingDiff) Differentiate(x [][]float64, t []float64) ([][]float64, error) {
 	r.times = append(r.times, t)
-	return fd2{}.Differentiate(x, t)
-}
-
-// TestFD2: the default differentiator is exact for quadratics on non-uniform times and equals
-// FiniteDifference on uniform ones.
-func TestFD2(t *testing.T) {
-	ts := []float64{0, 0.1, 0.35, 0.4, 0.9, 1.0, 1.6}
-	var x [][]float64
-	for _, s := range ts {
-		x = append(x, []float64{2*s*s - 3*s + 1, -s * s})
-	}
-	d, err := fd2{}.Differentiate(x, ts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, s := range ts {
-		if math.Abs(d[i][0]-(4*s-3)) > 1e-12 || math.Abs(d[i][1]+2*s) > 1e-12 {
-			t.Errorf("t=%g: %v, want [%g %g]", s, d[i], 4*s-3, -2*s)
-		}
-	}
-	z, _ := lorenzData(t)
-	u := make([]float64, 50)
-	for i := range u {
-		u[i] = float64(i) * 0.01
-	}
-	a, _ := fd2{}.Differentiate(z[:50], u)
-	b, _ := FiniteDifference(z[:50], 0.01)
-	if dd := maxAbsDiff(a, b); dd > 1e-9 {
-		t.Errorf("fd2 vs FiniteDifference on a uniform grid: %g", dd)
-	}
+	return FiniteDiff{}.Differentiate(x, t)
 }
 
 // forced is a linear system with a control input and a bilinear term:
