@@ -1,13 +1,17 @@
 // Package backend is the one place where dynlearn picks the GoMLX compute backend.
 //
 // When the environment variable GOMLX_BACKEND is set it is honoured as GoMLX documents it
-// ("go", "go:parallelism=2", "xla:cpu", "xla:cuda", ...). Otherwise dynlearn uses the pure-Go
-// backend with the configuration in Default, chosen because the pure-Go backend's default
-// worker pool (github.com/gomlx/compute v0.1.6) deadlocks intermittently; see
-// docs/gobackend-deadlock.md in the repository for the defect and the measurements.
+// ("go:parallelism=2", "xla:cpu", "xla:cuda", ...), with one exception: a configuration of the
+// pure-Go backend that names no parallelism ("go", what GoMLX users type out of habit) runs with
+// parallelism=-1 (Config, Describe says so), because the pure-Go backend's default worker pool
+// (github.com/gomlx/compute v0.1.6) deadlocks; see docs/gobackend-deadlock.md in the repository for
+// the defect and the measurements. Without GOMLX_BACKEND dynlearn uses Default.
 //
 // The XLA backend is compiled in (unless built with -tags noxla) so that users with a GPU can
-// pick it; GoMLX installs its PJRT plugin on first use, which needs network access.
+// pick it. Its PJRT plugin must be installed (go run github.com/dynlearn/dynlearn/docker/pjrtinstall
+// cpu|cuda): dynlearn does not let GoMLX download it on first use, and reports a missing plugin as
+// one error naming the configuration and the remedy. DYNLEARN_XLA_AUTOINSTALL=1 restores GoMLX's
+// automatic download.
 package backend
 
 import (
@@ -26,13 +30,51 @@ import (
 // condition variable (the deadlock) and was also the fastest setting measured.
 const Default = "go:parallelism=-1"
 
-// Config returns the backend configuration that New uses: GOMLX_BACKEND when set and not
-// empty, Default otherwise.
+// Config returns the backend configuration that New uses: Effective(GOMLX_BACKEND) when set and
+// not empty, Default otherwise.
 func Config() string {
-	if c := strings.TrimSpace(os.Getenv(compute.ConfigEnvVar)); c != "" {
-		return c
+	if c := Requested(); c != "" {
+		return Effective(c)
 	}
 	return Default
+}
+
+// Requested returns the configuration the user asked for in GOMLX_BACKEND ("" when not set).
+func Requested() string { return strings.TrimSpace(os.Getenv(compute.ConfigEnvVar)) }
+
+// Effective returns the configuration dynlearn runs for a requested one: a configuration of the
+// pure-Go backend that names no parallelism gets parallelism=-1 ("go" becomes Default,
+// "go:ops_sequential" becomes "go:parallelism=-1,ops_sequential"), since the default worker pool
+// deadlocks (docs/gobackend-deadlock.md). An explicit parallelism, and every other backend, is kept.
+func Effective(config string) string {
+	name, opts, _ := strings.Cut(config, ":")
+	if name != "go" {
+		return config
+	}
+	var kept []string
+	for _, o := range strings.Split(opts, ",") {
+		o = strings.TrimSpace(o)
+		if k, _, _ := strings.Cut(o, "="); k == "parallelism" {
+			return config
+		}
+		if o != "" {
+			kept = append(kept, o)
+		}
+	}
+	return strings.Join(append([]string{Default}, kept...), ",")
+}
+
+// DescribeConfig describes the configuration in use without creating the backend: the effective
+// configuration and, when it differs from GOMLX_BACKEND, what was requested and why it changed.
+func DescribeConfig() string {
+	req, cfg := Requested(), Config()
+	switch {
+	case req == "":
+		return fmt.Sprintf("backend %q (dynlearn's default; GOMLX_BACKEND is not set)", cfg)
+	case req != cfg:
+		return fmt.Sprintf("backend %q (GOMLX_BACKEND=%q runs with parallelism=-1: the pure-Go backend's default worker pool deadlocks, see docs/gobackend-deadlock.md; name a parallelism to override)", cfg, req)
+	}
+	return fmt.Sprintf("backend %q (GOMLX_BACKEND)", cfg)
 }
 
 var (
@@ -60,7 +102,8 @@ func Must() compute.Backend {
 }
 
 // NewWithConfig creates a fresh backend for a configuration string such as "go:parallelism=-1"
-// or "xla:cpu". Unknown backends and bad options are returned as errors, not panics.
+// or "xla:cpu", exactly as given (Config applies Effective; this does not). Unknown backends, bad
+// options and a missing XLA plugin are returned as errors, not panics.
 func NewWithConfig(config string) (b compute.Backend, err error) {
 	name, _, _ := strings.Cut(config, ":")
 	known := false
@@ -72,6 +115,9 @@ func NewWithConfig(config string) (b compute.Backend, err error) {
 	if !known {
 		return nil, fmt.Errorf("GoMLX backend %q: unknown backend %q (compiled in: %s)",
 			config, name, strings.Join(compute.List(), ", "))
+	}
+	if err := checkPlugin(name, config); err != nil {
+		return nil, err
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -90,9 +136,9 @@ func NewWithConfig(config string) (b compute.Backend, err error) {
 func Describe() string {
 	b, err := New()
 	if err != nil {
-		return fmt.Sprintf("backend %q: error: %v", Config(), err)
+		return fmt.Sprintf("%s: error: %v", DescribeConfig(), err)
 	}
-	return fmt.Sprintf("backend %q: %s (%s), %d device(s)", Config(), b.Name(), b.Description(), b.NumDevices())
+	return fmt.Sprintf("%s: %s (%s), %d device(s)", DescribeConfig(), b.Name(), b.Description(), b.NumDevices())
 }
 
 // withStdoutTo runs f with os.Stdout pointing at w: the Go backend prints its parallelism
