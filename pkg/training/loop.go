@@ -113,6 +113,12 @@ type Loop struct {
 	ChartSeries []string
 	// Log receives one line per record (nil: none).
 	Log io.Writer
+
+	// Watchdog is the time without a completed step (or evaluation, or save) after which the
+	// process ends with an error naming the backend configuration and the remedy (a deadlocked
+	// backend call cannot be cancelled; see Watchdog). 0: WatchdogTimeout() (DYNLEARN_WATCHDOG,
+	// default 10 minutes); negative: no watchdog.
+	Watchdog time.Duration
 }
 
 // State is the loop's state: saved in every checkpoint, passed to Step and the hooks, returned by Run.
@@ -185,6 +191,13 @@ func (l *Loop) Run() (*State, error) {
 	if len(l.LossNames) == 0 {
 		l.LossNames = []string{"loss"}
 	}
+	watchdog := l.Watchdog
+	if watchdog == 0 {
+		var err error
+		if watchdog, err = WatchdogTimeout(); err != nil {
+			return nil, fmt.Errorf("%s: %w", l.Name, err)
+		}
+	}
 	evalEvery := max(l.EvalEvery, 1)
 	every := l.CheckpointEvery
 	if every == 0 {
@@ -240,7 +253,10 @@ func (l *Loop) Run() (*State, error) {
 		return st, nil
 	}
 
+	wd := NewWatchdog(l.Name, watchdog)
+	defer wd.Stop()
 	save := func() error {
+		defer wd.Kick()
 		st.Seconds = run.Seconds()
 		if err := l.encodeExtra(st); err != nil {
 			return err
@@ -296,6 +312,7 @@ func (l *Loop) Run() (*State, error) {
 		}
 		for st.Batch < l.StepsPerEpoch {
 			losses, err := l.Step(st)
+			wd.Kick()
 			if err != nil {
 				return st, fmt.Errorf("%s: epoch %d step %d: %w", l.Name, st.Epoch, st.Batch, err)
 			}
@@ -353,6 +370,7 @@ func (l *Loop) Run() (*State, error) {
 			st.Sums, st.Count = nil, 0
 			if l.Evaluate != nil {
 				vals, err := l.Evaluate(st)
+				wd.Kick()
 				if err != nil {
 					return st, fmt.Errorf("%s: evaluation after epoch %d: %w", l.Name, epoch, err)
 				}
