@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -259,8 +260,7 @@ func (b *LibraryBuilder) MustLibrary() *Library {
 
 // sameVariables reports whether two libraries have the same states and inputs, with the same names.
 func sameVariables(a, b *Library) bool {
-	return strings.Join(a.vars, "\x00") == strings.Join(b.vars, "\x00") &&
-		strings.Join(a.inputs, "\x00") == strings.Join(b.inputs, "\x00") && len(a.inputs) == len(b.inputs)
+	return slices.Equal(a.vars, b.vars) && slices.Equal(a.inputs, b.inputs)
 }
 
 func checkParts(op string, libs []*Library) error {
