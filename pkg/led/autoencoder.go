@@ -118,22 +118,29 @@ func (b *AutoencoderBuilder) Done() (*Autoencoder, error) {
 
 // Validate checks the configuration.
 func (c AutoencoderConfig) Validate() error {
-	if len(c.Input) == 0 || prod(c.Input) < 1 {
-		return fmt.Errorf("autoencoder: input shape %v must be non-empty and positive", c.Input)
+	if len(c.Input) == 0 {
+		return fmt.Errorf("autoencoder: Input shape is empty; give the per-sample shape, e.g. NewAutoencoder(20, 20, 2)")
+	}
+	for i, d := range c.Input {
+		if d < 1 {
+			return fmt.Errorf("autoencoder: Input shape %v: dimension %d is %d, each must be > 0", c.Input, i, d)
+		}
 	}
 	out := c.Output
 	if len(out) == 0 {
 		out = c.Input
 	}
-	if prod(out) < 1 {
-		return fmt.Errorf("autoencoder: output shape %v must be positive", out)
+	for i, d := range out {
+		if d < 1 {
+			return fmt.Errorf("autoencoder: Output shape %v: dimension %d is %d, each must be > 0", out, i, d)
+		}
 	}
 	if c.Latent < 1 {
-		return fmt.Errorf("autoencoder: latent dimension %d must be >= 1", c.Latent)
+		return fmt.Errorf("autoencoder: Latent=%d (the latent dimension) must be >= 1", c.Latent)
 	}
 	for _, d := range c.Dense {
 		if d < 1 {
-			return fmt.Errorf("autoencoder: dense layer size %d must be >= 1", d)
+			return fmt.Errorf("autoencoder: Dense layer sizes %v: %d must be >= 1", c.Dense, d)
 		}
 	}
 	if len(c.Conv) > 0 {
@@ -161,8 +168,8 @@ func (c AutoencoderConfig) Validate() error {
 			}
 		}
 	}
-	if c.Dropout < 0 || c.Dropout >= 1 {
-		return fmt.Errorf("autoencoder: dropout %g must be in [0, 1)", c.Dropout)
+	if !(c.Dropout >= 0 && c.Dropout < 1) {
+		return fmt.Errorf("autoencoder: Dropout=%g must be in [0, 1)", c.Dropout)
 	}
 	if err := checkActivation(c.Activation); err != nil {
 		return fmt.Errorf("autoencoder: Activation: %w", err)
@@ -337,6 +344,9 @@ func (a *Autoencoder) Encode(x []float32) ([]float32, error) {
 	if len(x)%in != 0 {
 		return nil, fmt.Errorf("autoencoder encode: %d values are not a whole number of samples of shape %v", len(x), a.Config.Input)
 	}
+	if err := checkFinite("autoencoder encode: input x", x, in); err != nil {
+		return nil, err
+	}
 	if a.encExec == nil {
 		var err error
 		a.encExec, err = model.NewExec(a.backend, a.store, a.EncodeGraph)
@@ -356,6 +366,9 @@ func (a *Autoencoder) Decode(z []float32) ([]float32, error) {
 	l := a.Config.Latent
 	if len(z)%l != 0 {
 		return nil, fmt.Errorf("autoencoder decode: %d values are not a whole number of latent vectors of size %d", len(z), l)
+	}
+	if err := checkFinite("autoencoder decode: latent z", z, l); err != nil {
+		return nil, err
 	}
 	if a.decExec == nil {
 		var err error
@@ -383,6 +396,9 @@ func (a *Autoencoder) Reconstruct(x []float32) ([]float32, error) {
 // Train fits the autoencoder: inputs x (n·InSize values) to targets y (n·OutSize values; pass nil to
 // reconstruct x), with validation data (xVal, yVal) for early stopping (nil: none).
 func (a *Autoencoder) Train(x, y, xVal, yVal []float32, cfg TrainConfig) (*TrainResult, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("led.Autoencoder.Train: %w", err)
+	}
 	if y == nil {
 		y, yVal = x, xVal
 	}

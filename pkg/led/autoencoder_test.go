@@ -299,7 +299,7 @@ func TestTrainResumesExactly(t *testing.T) {
 	if _, err := os.Stat(training.BestPath(fit.Checkpoint)); err != nil {
 		t.Errorf("best weights: %v", err)
 	}
-	if _, err := LoadAutoencoder(filepath.Join(dir, "none.ckpt")); err == nil || !strings.Contains(err.Error(), "no model at") {
+	if _, err := LoadAutoencoder(filepath.Join(dir, "none.ckpt")); err == nil || !strings.Contains(err.Error(), "does not exist") {
 		t.Errorf("missing model: err = %v", err)
 	}
 }

@@ -16,6 +16,12 @@ import (
 // .Store(ae.Store())) and the propagator must not scale its latents (.Scale(false)). sequences are
 // trajectories of frames ([T][AE.InSize()] each, already scaled as the autoencoder expects).
 func TrainEndToEnd(ae *Autoencoder, p *Propagator, sequences, val [][]float32, cfg TrainConfig) (*TrainResult, error) {
+	if ae == nil || p == nil {
+		return nil, fmt.Errorf("led.TrainEndToEnd: the autoencoder (%v) and the propagator (%v) must not be nil", ae != nil, p != nil)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("led.TrainEndToEnd: %w", err)
+	}
 	if ae.store != p.store {
 		return nil, fmt.Errorf("led.TrainEndToEnd: the autoencoder and the propagator must share a store (use PropagatorBuilder.Store)")
 	}

@@ -79,6 +79,19 @@ func (l *LED) decodeAE(z []float32) ([]float32, error) {
 	return l.AE.Decode(z)
 }
 
+// validate checks that the pipeline has its models: a propagator, and an autoencoder unless Identity.
+func (l *LED) validate() error {
+	switch {
+	case l == nil:
+		return fmt.Errorf("led: the LED is nil")
+	case l.Prop == nil:
+		return fmt.Errorf("led: LED.Prop is nil; set the latent propagator")
+	case l.AE == nil && !l.Identity:
+		return fmt.Errorf("led: LED.AE is nil; set the autoencoder (or Identity for a propagator on the frames)")
+	}
+	return nil
+}
+
 func (l *LED) frameIn() int {
 	if l.Identity {
 		return l.Prop.Config.Dim
@@ -95,8 +108,14 @@ func (l *LED) frameOut() int {
 
 // Encode maps frames to latent vectors (scaling first), smoothing the latent series if a Smoother is set.
 func (l *LED) Encode(frames []float32) ([]float32, error) {
+	if err := l.validate(); err != nil {
+		return nil, err
+	}
 	if len(frames)%l.frameIn() != 0 {
 		return nil, fmt.Errorf("led: %d values are not whole frames of %d", len(frames), l.frameIn())
+	}
+	if err := checkFinite("led: encode: frames", frames, l.frameIn()); err != nil {
+		return nil, err
 	}
 	x := frames
 	if l.Scaler != nil {
@@ -117,6 +136,12 @@ func (l *LED) Encode(frames []float32) ([]float32, error) {
 
 // Decode maps latent vectors to frames (undoing the scaling).
 func (l *LED) Decode(z []float32) ([]float32, error) {
+	if err := l.validate(); err != nil {
+		return nil, err
+	}
+	if err := checkFinite("led: decode: latents z", z, l.Prop.Config.Dim); err != nil {
+		return nil, err
+	}
 	x := z
 	if !l.Identity {
 		var err error
@@ -133,6 +158,15 @@ func (l *LED) Decode(z []float32) ([]float32, error) {
 // Forecast encodes the warm-up frames, lets the propagator observe them (or slide its window over
 // them) and propagates `steps` latent steps, returning the predicted latents and decoded frames.
 func (l *LED) Forecast(warmup []float32, steps int) (latents, frames []float32, err error) {
+	if err := l.validate(); err != nil {
+		return nil, nil, err
+	}
+	if steps < 1 {
+		return nil, nil, fmt.Errorf("led forecast: steps=%d must be >= 1", steps)
+	}
+	if len(warmup) == 0 {
+		return nil, nil, fmt.Errorf("led forecast: the warmup is empty; give at least one frame of %d values", l.frameIn())
+	}
 	z, err := l.Encode(warmup)
 	if err != nil {
 		return nil, nil, fmt.Errorf("led forecast: %w", err)
@@ -189,6 +223,9 @@ type AlternationResult struct {
 // timed cost (see AlternationResult.Seconds). It needs a unidirectional propagator and an
 // autoencoder whose output frame is its input frame.
 func (l *LED) Alternate(warmup []float32, cfg AlternationConfig, micro MicroSolver) (*AlternationResult, error) {
+	if err := l.validate(); err != nil {
+		return nil, err
+	}
 	if cfg.Horizon < 1 || cfg.Macro < 0 || cfg.Micro < 0 || cfg.Macro+cfg.Micro == 0 {
 		return nil, fmt.Errorf("led alternation: need Horizon >= 1 and Macro, Micro >= 0 not both 0 (got %+v)", cfg)
 	}
@@ -350,7 +387,7 @@ func loadSaved(fn, path, kind, want string) (*model.Store, *savedModel, compute.
 	case err != nil:
 		return nil, nil, nil, fmt.Errorf("%s: %w", fn, err)
 	case !found:
-		return nil, nil, nil, fmt.Errorf("%s: no model at %s", fn, path)
+		return nil, nil, nil, fmt.Errorf("%s: the file %s does not exist", fn, path)
 	case m.Kind == "":
 		return nil, nil, nil, fmt.Errorf("%s: %s holds no saved led model (a training checkpoint?), want a saved %s model", fn, path, want)
 	case m.Kind != want:

@@ -1,6 +1,8 @@
 package led
 
 import (
+	"fmt"
+	"math"
 	"strings"
 
 	"github.com/gomlx/compute"
@@ -123,4 +125,15 @@ func validateForBackend(cfg interface{ Validate() error }, store *model.Store) (
 		store = newStore()
 	}
 	return be, store, nil
+}
+
+// checkFinite returns an error naming what (the argument), the sample (of size per) and the
+// component of the first NaN or infinite value of x.
+func checkFinite(what string, x []float32, per int) error {
+	for i, v := range x {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return fmt.Errorf("%s: value %d (sample %d, component %d) is %g; inputs must be finite", what, i, i/max(per, 1), i%max(per, 1), v)
+		}
+	}
+	return nil
 }

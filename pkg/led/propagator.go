@@ -9,6 +9,8 @@ import (
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph-building file, GoMLX convention
 	"github.com/gomlx/gomlx/ml/layers/lstm"
 	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
 // PropagatorConfig describes the recurrent latent propagator: stacked LSTM layers and a dense head
@@ -273,6 +275,19 @@ func (p *Propagator) trainingPairs(series [][]float32) (*dataset, error) {
 // series for early stopping (nil: none). With Config.Scale it first fits a standard scaler on the
 // training series.
 func (p *Propagator) Train(series, val [][]float32, cfg TrainConfig) (*TrainResult, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("led.Propagator.Train: %w", err)
+	}
+	for i, s := range series {
+		if err := checkFinite(fmt.Sprintf("led.Propagator.Train: series %d", i), s, p.Config.Dim); err != nil {
+			return nil, err
+		}
+	}
+	for i, s := range val {
+		if err := checkFinite(fmt.Sprintf("led.Propagator.Train: validation series %d", i), s, p.Config.Dim); err != nil {
+			return nil, err
+		}
+	}
 	if p.Config.Scale {
 		sc, err := NewStandardScaler(series, p.Config.Dim)
 		if err != nil {
@@ -368,6 +383,9 @@ func (p *Propagator) Observe(st *State, zs []float32) (*State, error) {
 	if len(zs) == 0 || len(zs)%d != 0 {
 		return nil, fmt.Errorf("propagator: %d values are not a non-empty [T][%d] series", len(zs), d)
 	}
+	if err := checkFinite("propagator: observed series zs", zs, d); err != nil {
+		return nil, err
+	}
 	if p.seqExec == nil {
 		var err error
 		if p.seqExec, err = model.NewExec(p.backend, p.store, p.SequenceGraph); err != nil {
@@ -402,6 +420,18 @@ func (p *Propagator) Rollout(st *State, n int) ([]float32, *State, error) {
 		return nil, nil, fmt.Errorf("propagator: Rollout needs a state from Observe and n >= 1 (n=%d)", n)
 	}
 	d := p.Config.Dim
+	if len(st.Next) != d || len(st.hc) != p.StateSize() {
+		return nil, nil, fmt.Errorf("propagator: Rollout: the state holds %d latent values and %d hidden values, want %d and %d (a State from this propagator's Observe)",
+			len(st.Next), len(st.hc), d, p.StateSize())
+	}
+	if err := checkFinite("propagator: Rollout: state.Next", st.Next, d); err != nil {
+		return nil, nil, err
+	}
+	wd, err := training.StartWatchdog("led.Propagator.Rollout")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer wd.Stop()
 	if p.rollExec == nil {
 		var err error
 		if p.rollExec, err = model.NewExec(p.backend, p.store, p.RolloutGraph); err != nil {
@@ -432,7 +462,10 @@ func (p *Propagator) Rollout(st *State, n int) ([]float32, *State, error) {
 func (p *Propagator) Forecast(warmup []float32, steps int) ([]float32, error) {
 	d := p.Config.Dim
 	if steps < 1 {
-		return nil, fmt.Errorf("propagator: steps %d must be >= 1", steps)
+		return nil, fmt.Errorf("propagator: Forecast: steps=%d must be >= 1", steps)
+	}
+	if err := checkFinite("propagator: Forecast: warmup", warmup, d); err != nil {
+		return nil, err
 	}
 	if !p.Config.Bidirectional {
 		st, err := p.Observe(nil, warmup)
@@ -454,8 +487,14 @@ func (p *Propagator) Forecast(warmup []float32, steps int) ([]float32, error) {
 	}
 	buf := p.scaleIn(warmup[len(warmup)-w*d:])
 	out := make([]float32, 0, steps*d)
+	wd, err := training.StartWatchdog("led.Propagator.Forecast")
+	if err != nil {
+		return nil, err
+	}
+	defer wd.Stop()
 	for k := 0; k < steps; k++ {
 		res, err := p.winExec.Exec(tensorOf(buf[len(buf)-w*d:], []int{1, w, d}))
+		wd.Kick()
 		if err != nil {
 			return nil, fmt.Errorf("propagator: %w", err)
 		}

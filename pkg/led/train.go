@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -125,6 +126,35 @@ func lossFn(kind string, pred, target *Node) *Node {
 	return ReduceAllMean(Square(d))
 }
 
+// Validate checks the configuration; errors name the field, its value and what is allowed.
+func (c TrainConfig) Validate() error {
+	bad := func(format string, args ...any) error { return fmt.Errorf("led.TrainConfig: "+format, args...) }
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	lr := c.LearningRate
+	if lr == 0 {
+		lr = 1e-3
+	}
+	switch {
+	case c.Epochs < 1:
+		return bad("Epochs=%d must be >= 1", c.Epochs)
+	case c.BatchSize < 1:
+		return bad("BatchSize=%d must be >= 1", c.BatchSize)
+	case !(c.LearningRate >= 0) || !finite(c.LearningRate):
+		return bad("LearningRate=%g must be finite and > 0 (0: the default 1e-3)", c.LearningRate)
+	case c.Patience < 0:
+		return bad("Patience=%d must be >= 0 (0: no early stopping)", c.Patience)
+	case c.StepsPerEpoch < 0:
+		return bad("StepsPerEpoch=%d must be >= 0 (0: one pass over the data)", c.StepsPerEpoch)
+	case !slices.Contains([]string{"", "mse", "mae"}, strings.ToLower(c.Loss)):
+		return bad("Loss=%q unknown (mse or mae)", c.Loss)
+	case !slices.Contains([]string{"", "constant", "cosine"}, strings.ToLower(c.Schedule)):
+		return bad("Schedule=%q unknown (constant or cosine)", c.Schedule)
+	case !(c.FinalLR >= 0) || !finite(c.FinalLR) || c.FinalLR > lr:
+		return bad("FinalLR=%g must be finite and in [0, LearningRate=%g] (0: LearningRate/100)", c.FinalLR, lr)
+	}
+	return nil
+}
+
 // LearningRateAt returns the learning rate of the schedule at a 0-based step of total steps.
 func (c TrainConfig) LearningRateAt(step, total int) float64 {
 	lr := c.LearningRate
@@ -148,23 +178,11 @@ func (c TrainConfig) LearningRateAt(step, total int) float64 {
 // cfg.LearningRateAt set before every step, cfg.OnEpoch called after every epoch.
 func fit(name string, id training.Identity, b compute.Backend, store *model.Store, loss func(scope *model.Scope, x, y *Node) *Node,
 	train, val *dataset, cfg TrainConfig) (*TrainResult, error) {
-	if cfg.Epochs < 1 || cfg.BatchSize < 1 {
-		return nil, fmt.Errorf("%s: Epochs=%d and BatchSize=%d must be >= 1", name, cfg.Epochs, cfg.BatchSize)
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if cfg.LearningRate == 0 {
 		cfg.LearningRate = 1e-3
-	}
-	if !(cfg.LearningRate > 0) || cfg.Patience < 0 || cfg.StepsPerEpoch < 0 {
-		return nil, fmt.Errorf("%s: LearningRate=%g must be > 0, Patience=%d and StepsPerEpoch=%d >= 0", name, cfg.LearningRate, cfg.Patience, cfg.StepsPerEpoch)
-	}
-	if k := strings.ToLower(cfg.Loss); k != "" && k != "mse" && k != "mae" {
-		return nil, fmt.Errorf("%s: unknown loss %q (mse or mae)", name, cfg.Loss)
-	}
-	if k := strings.ToLower(cfg.Schedule); k != "" && k != "constant" && k != "cosine" {
-		return nil, fmt.Errorf("%s: unknown learning-rate schedule %q (constant or cosine)", name, cfg.Schedule)
-	}
-	if cfg.FinalLR < 0 || cfg.FinalLR > cfg.LearningRate {
-		return nil, fmt.Errorf("%s: FinalLR=%g must be in [0, LearningRate=%g]", name, cfg.FinalLR, cfg.LearningRate)
 	}
 	bs := min(cfg.BatchSize, train.n)
 	stepsPerEpoch := train.n / bs
