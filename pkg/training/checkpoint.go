@@ -172,7 +172,7 @@ func LoadCheckpoint(path string, store *model.Store, meta any) (found bool, err 
 // Load restores the variables saved at path into store (creating those that do not exist yet, so
 // it can run before the model graph is built) and decodes the saved metadata into meta (a pointer
 // to the type that was saved) when meta is not nil. It reports found=false, with no error, when
-// there is no file. It refuses, with an error naming both sides and changing nothing in store:
+// there is no file (and found=false with an error when path cannot be read: a directory, say). It refuses, with an error naming both sides and changing nothing in store:
 // a file that is not a checkpoint or is corrupted (checksum), a checkpoint of another model kind
 // or configuration than id (when id names a kind), a version-1 checkpoint unless id.Legacy or id
 // is anonymous, and a variable whose saved shape differs from the one already in store.
@@ -180,6 +180,9 @@ func (id Identity) Load(path string, store *model.Store, meta any) (found bool, 
 	var cf checkpointFile
 	found, err = diskcache.Load(path, &cf)
 	if !found {
+		if err != nil { // there is something at path, but it cannot be read (a directory, no permission)
+			return false, fmt.Errorf("checkpoint %s cannot be read: %w", path, err)
+		}
 		return false, nil
 	}
 	if err != nil {
