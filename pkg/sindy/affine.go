@@ -8,14 +8,24 @@ import (
 // AffineTransform rewrites polynomial dynamics ż = Θ(z) Ξ in new coordinates w defined by
 // z_{perm[k]} = a[k] w_k + b[k] (a permutation, scaling and shift of the variables) and returns Ξ_w
 // such that ẇ = Θ(w) Ξ_w exactly. An affine change of variables keeps polynomials of degree ≤ p of
-// degree ≤ p, so Ξ_w lives in the same library. Only monomial terms may be non-zero.
+// degree ≤ p, so Ξ_w lives in the same library. Only monomial terms may be non-zero, and the library
+// must have no control inputs (an error otherwise).
 func AffineTransform(lib *Library, xi [][]float64, perm []int, a, b []float64) ([][]float64, error) {
 	n := lib.NumVars()
 	if len(perm) != n || len(a) != n || len(b) != n {
 		return nil, fmt.Errorf("%w: affine transform of %d variables with %d/%d/%d entries", ErrInput, n, len(perm), len(a), len(b))
 	}
+	if m := lib.NumInputs(); m > 0 {
+		return nil, fmt.Errorf("%w: affine transform of a library with %d control inputs %q: only libraries of the states alone are allowed (the inputs cannot be changed with the states)",
+			ErrInput, m, lib.InputNames())
+	}
 	if len(xi) != lib.Size() {
 		return nil, fmt.Errorf("%w: Ξ has %d rows, library has %d terms", ErrInput, len(xi), lib.Size())
+	}
+	for t, row := range xi {
+		if len(row) != n {
+			return nil, fmt.Errorf("%w: Ξ row %d (%s) has %d columns, want one per state variable (%d)", ErrInput, t, lib.terms[t].Name, len(row), n)
+		}
 	}
 	inv := make([]int, n) // inv[i] = k such that perm[k] = i
 	seen := make([]bool, n)
