@@ -128,21 +128,26 @@ func (c Config) Validate() error {
 		return bad("Epochs=%d and RefinementEpochs=%d must be >= 0", c.Epochs, c.RefinementEpochs)
 	case c.ThresholdFrequency < 0:
 		return bad("ThresholdFrequency=%d must be >= 0 (0 disables thresholding)", c.ThresholdFrequency)
+	case c.EvalFrequency < 0:
+		return bad("EvalFrequency=%d must be >= 0 (0: no validation during training)", c.EvalFrequency)
 	case !(c.LearningRate > 0) || !finite(c.LearningRate):
-		return bad("LearningRate=%g must be > 0", c.LearningRate)
+		return bad("LearningRate=%g must be finite and > 0", c.LearningRate)
 	case !(c.Threshold >= 0) || !finite(c.Threshold):
-		return bad("Threshold=%g must be >= 0", c.Threshold)
+		return bad("Threshold=%g must be finite and >= 0", c.Threshold)
 	case !finite(c.CoeffInit):
 		return bad("CoeffInit=%g must be finite", c.CoeffInit)
 	}
-	for _, w := range []float64{c.WeightDecoder, c.WeightSindyX, c.WeightSindyZ, c.WeightL1} {
-		if !(w >= 0) || !finite(w) {
-			return bad("loss weights must be finite and >= 0, got %g", w)
+	for _, w := range []struct {
+		name string
+		v    float64
+	}{{"WeightDecoder", c.WeightDecoder}, {"WeightSindyX", c.WeightSindyX}, {"WeightSindyZ", c.WeightSindyZ}, {"WeightL1", c.WeightL1}} {
+		if !(w.v >= 0) || !finite(w.v) {
+			return bad("%s=%g must be finite and >= 0", w.name, w.v)
 		}
 	}
-	for _, w := range c.Widths {
+	for i, w := range c.Widths {
 		if w <= 0 {
-			return bad("Widths=%v must be positive", c.Widths)
+			return bad("Widths=%v: width %d is %d, each must be > 0", c.Widths, i, w)
 		}
 	}
 	if err := c.Activation.Validate(); err != nil {
@@ -206,6 +211,12 @@ func (b *Builder) Thresholding(freq int, threshold float64) *Builder {
 	b.cfg.ThresholdFrequency, b.cfg.Threshold = freq, threshold
 	return b
 }
+
+// EvalFrequency sets the epochs between validation evaluations (0: none during training).
+func (b *Builder) EvalFrequency(epochs int) *Builder { b.cfg.EvalFrequency = epochs; return b }
+
+// CoeffInit sets the initial value of every Ξ entry.
+func (b *Builder) CoeffInit(v float64) *Builder { b.cfg.CoeffInit = v; return b }
 
 // Shuffle turns mini-batch shuffling on (default) or off (the paper's in-order batches).
 func (b *Builder) Shuffle(on bool) *Builder { b.cfg.Shuffle = on; return b }

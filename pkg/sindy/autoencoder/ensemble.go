@@ -36,7 +36,7 @@ type EnsembleOptions struct {
 // the whole ensemble with the member's error; finished members resume instantly from their checkpoints.
 func TrainEnsemble(cfg Config, k int, train, val Data, opts EnsembleOptions) ([]Candidate, int, error) {
 	if k <= 0 {
-		return nil, -1, fmt.Errorf("autoencoder: ensemble of %d models", k)
+		return nil, -1, fmt.Errorf("autoencoder: TrainEnsemble: k=%d models; k must be >= 1", k)
 	}
 	var cands []Candidate
 	for i := range k {

@@ -281,6 +281,9 @@ func (m *Model) Coefficients() ([][]float64, error) {
 // Threshold masks out every active coefficient with |ξ| <= threshold (sequential thresholding) and
 // returns the number of active terms left. The mask only shrinks.
 func (m *Model) Threshold(threshold float64) (int, error) {
+	if !(threshold >= 0) || math.IsInf(threshold, 0) {
+		return 0, fmt.Errorf("autoencoder: Threshold(threshold=%g): the threshold must be finite and >= 0", threshold)
+	}
 	raw, err := m.rawXi()
 	if err != nil {
 		return 0, err
@@ -382,7 +385,7 @@ func Load(path string) (*Model, *State, error) {
 		return nil, nil, fmt.Errorf("autoencoder: load: %w", err)
 	}
 	if !found {
-		return nil, nil, fmt.Errorf("autoencoder: load: no model at %s", path)
+		return nil, nil, fmt.Errorf("autoencoder: load: the file %s does not exist", path)
 	}
 	var ms modelState
 	cfg := probe.Config

@@ -31,12 +31,35 @@ func (d Data) validate(cfg Config, name string) error {
 	case cfg.ModelOrder == 2 && len(d.DDX) != d.N*d.Dim:
 		return fmt.Errorf("autoencoder: %s data: DDX has %d values, a second-order model needs %d", name, len(d.DDX), d.N*d.Dim)
 	}
-	for _, a := range [][]float32{d.X, d.DX} {
-		for i, v := range a {
+	arrays := []struct {
+		name string
+		a    []float32
+	}{{"X", d.X}, {"DX", d.DX}}
+	if cfg.ModelOrder == 2 {
+		arrays = append(arrays, struct {
+			name string
+			a    []float32
+		}{"DDX", d.DDX})
+	}
+	for _, a := range arrays {
+		for i, v := range a.a {
 			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return fmt.Errorf("autoencoder: %s data: non-finite value at sample %d", name, i/d.Dim)
+				return fmt.Errorf("autoencoder: %s data: %s is %g at sample %d, component %d; values must be finite", name, a.name, v, i/d.Dim, i%d.Dim)
 			}
 		}
+	}
+	return nil
+}
+
+// validate checks the options; errors name the field.
+func (o TrainOptions) validate() error {
+	switch {
+	case o.CheckpointEvery < 0:
+		return fmt.Errorf("autoencoder: TrainOptions.CheckpointEvery=%s must be >= 0 (0: 30 s)", o.CheckpointEvery)
+	case o.StopAfter < 0:
+		return fmt.Errorf("autoencoder: TrainOptions.StopAfter=%d must be >= 0 (0: no limit)", o.StopAfter)
+	case o.MaxDuration < 0:
+		return fmt.Errorf("autoencoder: TrainOptions.MaxDuration=%s must be >= 0 (0: no limit)", o.MaxDuration)
 	}
 	return nil
 }
@@ -145,6 +168,9 @@ var lossNames = []string{"train loss", "train decoder", "train sindy x", "train 
 // (SIGINT, SIGTERM) saves the checkpoint and returns an error wrapping training.ErrInterrupted.
 func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 	cfg := m.cfg
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
 	if err := train.validate(cfg, "training"); err != nil {
 		return nil, err
 	}
