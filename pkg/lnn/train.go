@@ -563,7 +563,7 @@ func LoadTrained(path string, net Net) (*model.Store, *Result, error) {
 		return nil, nil, fmt.Errorf("lnn.LoadTrained: %w", err)
 	}
 	if !found {
-		return nil, nil, fmt.Errorf("lnn.LoadTrained: no checkpoint at %s", path)
+		return nil, nil, fmt.Errorf("lnn.LoadTrained: the file %s does not exist", path)
 	}
 	var missing, extra []string
 	want := NewStore(net)
