@@ -16,6 +16,7 @@
 //	bench    time dynlearn against the Python original of a workload
 //	figures  draw figures for a visual check
 //	sweep    run an experiment as N seeds × a grid of settings (local cores, Slurm, Kubernetes)
+//	sindy    fit classical SINDy to a data file (.npz, .npy, .csv) and simulate a fitted model
 //
 // Run it from the repository root with `GOEXPERIMENT=simd go run ./cmd/dynlearn <command>`;
 // `dynlearn <command> --help` describes a command's flags. Exit codes: 0 done, 1 failed, 2 wrong
@@ -57,10 +58,12 @@ type command struct {
 	tools func() []*tool
 	// toolsTitle heads the list of tools in the group's --help: "Benchmarks".
 	toolsTitle string
+	// run, when set, parses all the arguments itself (sindy: subcommands with positional arguments).
+	run func(c *cli, args []string) error
 }
 
 func commands() []*command {
-	return []*command{listCommand, configCommand, dataCommand, trainCommand, evalCommand, benchCommand, figuresCommand, sweepCommand}
+	return []*command{listCommand, configCommand, dataCommand, trainCommand, evalCommand, benchCommand, figuresCommand, sweepCommand, sindyCommand}
 }
 
 // cli is one invocation of the command: where it writes.
@@ -178,6 +181,9 @@ func shellQuote(s string) string {
 // runCommand parses the flags of cmd, which may come before, between or after its positional
 // arguments, and runs it.
 func (c *cli) runCommand(cmd *command, args []string) error {
+	if cmd.run != nil {
+		return cmd.run(c, args)
+	}
 	if cmd.tools != nil {
 		return c.runGroup(cmd, args)
 	}

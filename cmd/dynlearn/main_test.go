@@ -280,7 +280,7 @@ func TestUsageErrors(t *testing.T) {
 		want []string
 	}{
 		{[]string{}, []string{"Usage: dynlearn <command>"}},
-		{[]string{"fly"}, []string{`dynlearn: unknown command "fly" (commands: list, config, data, train, eval, bench, figures)`}},
+		{[]string{"fly"}, []string{`dynlearn: unknown command "fly" (commands: ` + strings.Join(commandNames(), ", ") + ")"}},
 		{[]string{"train", "nope", "--quick"}, []string{`dynlearn train: no experiment "nope" (experiments: `, name}},
 		{[]string{"eval", "nope"}, []string{`dynlearn eval: no experiment "nope"`}},
 		{[]string{"train"}, []string{"dynlearn train: name an experiment (", name}},

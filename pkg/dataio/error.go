@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Error is the error type of this package. Its message is one line:
@@ -65,6 +66,9 @@ func inFile(err error, path string) error {
 		c := *e
 		c.File = path
 		return &c
+	}
+	if strings.HasPrefix(err.Error(), "dataio: ") {
+		return err // wrapped by an inner call (ReadNPZ inside Load): name the file once
 	}
 	var pe *os.PathError
 	if errors.As(err, &pe) {
