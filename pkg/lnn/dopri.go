@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
 // This file integrates the learned dynamics of many initial conditions at once with Dormand–Prince
@@ -161,9 +163,17 @@ func lockstep(p *Predictor, ics [][]float64, cfg RolloutConfig, check func(i int
 		r.out.Diverged, r.out.Reason, r.out.T = true, reason, r.t
 	}
 
+	// A deadlocked backend call would hang the roll-out forever: the watchdog ends the process
+	// with the remedy when no batched evaluation completes for its time (training.Watchdog).
+	wd, err := training.StartWatchdog("lnn.Rollout")
+	if err != nil {
+		return nil, err
+	}
+	defer wd.Stop()
 	// Batched evaluation of stage s of the listed initial conditions (their r.yt) into r.k[s].
 	var ys []vec4
 	eval := func(act []int, s int) error {
+		defer wd.Kick()
 		ys = ys[:0]
 		dy, bad := make([]vec4, len(act)), make([]string, len(act))
 		for _, i := range act {
