@@ -169,11 +169,20 @@ func (l *Loop) validate() error {
 		return fmt.Errorf("%s: Loop.Store is nil", l.Name)
 	case l.Step == nil:
 		return fmt.Errorf("%s: Loop.Step is nil", l.Name)
-	case l.Epochs < 1 || l.StepsPerEpoch < 1:
-		return fmt.Errorf("%s: need Epochs >= 1 and StepsPerEpoch >= 1, got %d and %d", l.Name, l.Epochs, l.StepsPerEpoch)
-	case l.EvalEvery < 0 || l.Patience < 0 || l.StopAfter < 0 || l.MaxTime < 0 || l.CheckpointEvery < 0:
-		return fmt.Errorf("%s: EvalEvery %d, Patience %d, StopAfter %d, MaxTime %s and CheckpointEvery %s must be >= 0",
-			l.Name, l.EvalEvery, l.Patience, l.StopAfter, l.MaxTime, l.CheckpointEvery)
+	case l.Epochs < 1:
+		return fmt.Errorf("%s: Loop.Epochs=%d must be >= 1", l.Name, l.Epochs)
+	case l.StepsPerEpoch < 1:
+		return fmt.Errorf("%s: Loop.StepsPerEpoch=%d must be >= 1 (fewer samples than one batch?)", l.Name, l.StepsPerEpoch)
+	case l.EvalEvery < 0:
+		return fmt.Errorf("%s: Loop.EvalEvery=%d must be >= 0", l.Name, l.EvalEvery)
+	case l.Patience < 0:
+		return fmt.Errorf("%s: Loop.Patience=%d must be >= 0 (0: no early stopping)", l.Name, l.Patience)
+	case l.StopAfter < 0:
+		return fmt.Errorf("%s: Loop.StopAfter=%d must be >= 0 (0: no limit)", l.Name, l.StopAfter)
+	case l.MaxTime < 0:
+		return fmt.Errorf("%s: Loop.MaxTime=%s must be >= 0 (0: no limit)", l.Name, l.MaxTime)
+	case l.CheckpointEvery < 0:
+		return fmt.Errorf("%s: Loop.CheckpointEvery=%s must be >= 0 (0: 30 s)", l.Name, l.CheckpointEvery)
 	}
 	return nil
 }

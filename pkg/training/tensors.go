@@ -23,6 +23,9 @@ func TensorFromFloat64s(dt dtypes.DType, data []float64, dims ...int) *tensors.T
 // Float64s copies a Float32 or Float64 tensor's values out as float64, for plain-Go evaluation
 // of a trained model.
 func Float64s(t *tensors.Tensor) ([]float64, error) {
+	if t == nil {
+		return nil, fmt.Errorf("training.Float64s: the tensor is nil")
+	}
 	switch t.DType() {
 	case dtypes.Float64:
 		return tensors.CopyFlatData[float64](t)
