@@ -133,21 +133,25 @@ exec "%[1]s/gonb" "$@"
 `
 
 // goWrapperScript is the "go" command GoNB finds first on its PATH: the real one (%[1]s), except
-// that after GoNB's "go mod init" of the module it compiles cells in ($GONB_TMP_DIR), it makes
-// that module require dynlearn, replaced by the checkout (%[2]s, quoted for go.mod), and gives
-// it dynlearn's go.sum. GoNB runs "go get" before every cell; without this, "go get" looks up
-// every imported package outside the workspace's own modules in the module proxy, even one of
-// dynlearn's build list such as github.com/janpfeifer/gonb/gonbui, and fails offline or where
-// the proxy refuses the lookup. With it, the packages of dynlearn's build list (GoNB's gonbui,
-// GoMLX, gonum, ...) resolve to the versions dynlearn uses, from the module cache; other modules
-// are still fetched from the proxy.
+// that after GoNB's "go mod init" of the module it compiles cells in ($GONB_TMP_DIR), it appends
+// the file %[2]s (see cellModuleTail: a requirement of dynlearn, replaced by the checkout, and
+// all of dynlearn's requirements) to that go.mod, and dynlearn's go.sum (%[3]s) to its go.sum.
+//
+// GoNB runs "go get" before every cell. Without this, "go get" looks up every imported package
+// outside the workspace's own modules in the module proxy, even one of dynlearn's build list
+// such as github.com/janpfeifer/gonb/gonbui, and fails offline or where the proxy refuses the
+// lookup ("403 Forbidden"); online it would take the latest version, not dynlearn's. With it,
+// the packages of dynlearn's build list (GoNB's gonbui, GoMLX, gonum, ...) resolve to the
+// versions dynlearn uses, from the module cache, and "go get" leaves go.mod as it is (a go.mod
+// that changes under GoNB's gopls stops its completions); other modules still come from the
+// proxy.
 const goWrapperScript = `#!/bin/sh
 # The go command of the "Go (dynlearn)" kernel; written by "go run ./kernel install".
 real=%[1]s
 if [ "$1" = mod ] && [ "$2" = init ] && [ -n "$GONB_TMP_DIR" ] &&
 	[ "$(pwd -P)" = "$(cd "$GONB_TMP_DIR" 2>/dev/null && pwd -P)" ]; then
 	"$real" "$@" || exit $?
-	printf '\nrequire github.com/dynlearn/dynlearn v0.0.0\n\nreplace github.com/dynlearn/dynlearn => %[2]s\n' >>go.mod || exit $?
+	cat %[2]s >>go.mod || exit $?
 	if [ -f %[3]s ]; then cat %[3]s >>go.sum || exit $?; fi
 	exit 0
 fi
@@ -159,12 +163,58 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// goWrapper returns the wrapper script for the go command at realGo and the checkout repo.
-func goWrapper(realGo, repo string) string {
-	// In go.mod, a path is quoted as a Go string; in printf's format, % and \ are special.
-	modPath := strings.NewReplacer(`%`, `%%`, `\`, `\\`).Replace(strconv.Quote(repo))
-	return fmt.Sprintf(goWrapperScript, shellQuote(realGo), strings.ReplaceAll(modPath, "'", `'\''`),
-		shellQuote(filepath.Join(repo, "go.sum")))
+// goWrapper returns the wrapper script for the go command at realGo, the checkout repo and the
+// file tail that it appends to the go.mod of GoNB's cell module.
+func goWrapper(realGo, repo, tail string) string {
+	return fmt.Sprintf(goWrapperScript, shellQuote(realGo), shellQuote(tail), shellQuote(filepath.Join(repo, "go.sum")))
+}
+
+// cellModuleTail returns what the go wrapper appends to the go.mod of GoNB's cell module: a
+// requirement of dynlearn replaced by the checkout repo, and dynlearn's own requirements and
+// replacements (local paths made absolute), all as direct requirements so that "go get" for a
+// cell that imports one of them has nothing to add.
+func cellModuleTail(repo string) (string, error) {
+	cmd := exec.Command("go", "mod", "edit", "-json")
+	cmd.Dir = repo
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("reading %s: go mod edit -json: %w", filepath.Join(repo, "go.mod"), err)
+	}
+	type modVer struct{ Path, Version string }
+	var mod struct {
+		Module  struct{ Path string }
+		Require []modVer
+		Replace []struct{ Old, New modVer }
+	}
+	if err := json.Unmarshal(out, &mod); err != nil {
+		return "", fmt.Errorf("reading %s: go mod edit -json: %w", filepath.Join(repo, "go.mod"), err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n// Added by the dynlearn kernel (go run ./kernel install): dynlearn from %s and its build list.\n", repo)
+	fmt.Fprintf(&b, "require %s v0.0.0\n\nreplace %s => %s\n", mod.Module.Path, mod.Module.Path, strconv.Quote(repo))
+	if len(mod.Require) > 0 {
+		b.WriteString("\nrequire (\n")
+		for _, r := range mod.Require {
+			fmt.Fprintf(&b, "\t%s %s\n", r.Path, r.Version)
+		}
+		b.WriteString(")\n")
+	}
+	for _, r := range mod.Replace {
+		old := r.Old.Path
+		if r.Old.Version != "" {
+			old += " " + r.Old.Version
+		}
+		repl := r.New.Path + " " + r.New.Version
+		if r.New.Version == "" {
+			p := r.New.Path
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(repo, p)
+			}
+			repl = strconv.Quote(p)
+		}
+		fmt.Fprintf(&b, "replace %s => %s\n", old, repl)
+	}
+	return b.String(), nil
 }
 
 func cmdInstall(args []string) error {
@@ -209,7 +259,15 @@ func (in *installation) install(force bool, log io.Writer) error {
 	}
 	script := fmt.Sprintf(kernelScript, in.BinDir, strings.TrimSpace(string(goroot)), in.Repo)
 	realGo := filepath.Join(strings.TrimSpace(string(goroot)), "bin", "go")
-	if err := writeFileAtomic(filepath.Join(in.BinDir, "go"), []byte(goWrapper(realGo, in.Repo)), 0o755); err != nil {
+	tail, err := cellModuleTail(in.Repo)
+	if err != nil {
+		return err
+	}
+	tailPath := filepath.Join(in.KernelDir, "cell-go.mod")
+	if err := writeFileAtomic(tailPath, []byte(tail), 0o644); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(in.BinDir, "go"), []byte(goWrapper(realGo, in.Repo, tailPath)), 0o755); err != nil {
 		return err
 	}
 	scriptPath := filepath.Join(in.KernelDir, "dynlearn-kernel")

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -206,8 +207,16 @@ func TestGoWrapperSeedsCellModule(t *testing.T) {
 		t.Fatal(err)
 	}
 	bin := t.TempDir()
+	tail, err := cellModuleTail(in.Repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tailPath := filepath.Join(bin, "cell-go.mod")
+	if err := os.WriteFile(tailPath, []byte(tail), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	wrapper := filepath.Join(bin, "go")
-	if err := os.WriteFile(wrapper, []byte(goWrapper(filepath.Join(strings.TrimSpace(string(goroot)), "bin", "go"), in.Repo)), 0o755); err != nil {
+	if err := os.WriteFile(wrapper, []byte(goWrapper(filepath.Join(strings.TrimSpace(string(goroot)), "bin", "go"), in.Repo, tailPath)), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -237,15 +246,23 @@ func TestGoWrapperSeedsCellModule(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(tmp, "main.go"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	before, err := os.ReadFile(filepath.Join(tmp, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	run("get")
 	mod, err := os.ReadFile(filepath.Join(tmp, "go.mod"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range []string{"github.com/janpfeifer/gonb v0.11.5", "github.com/dynlearn/dynlearn => " + in.Repo} {
+	for _, w := range []string{"github.com/janpfeifer/gonb v0.11.5", "github.com/dynlearn/dynlearn => " + strconv.Quote(in.Repo)} {
 		if !strings.Contains(string(mod), w) {
 			t.Errorf("go.mod lacks %q:\n%s", w, mod)
 		}
+	}
+	// "go get" had nothing to add: a go.mod that changes under GoNB's gopls stops its completions.
+	if string(mod) != string(before) {
+		t.Errorf("go get changed go.mod from\n%s\nto\n%s", before, mod)
 	}
 	run("build", "-o", os.DevNull, ".")
 	// Elsewhere the wrapper is the go command, unchanged.
