@@ -22,7 +22,10 @@ const usage = `usage:
   go run ./kernel run [--quick] [--out DIR] [--timeout D] PATH...
       execute notebooks (files or folders) headless through the dynlearn kernel, installing it
       first if needed; write each executed notebook and a standalone HTML page to DIR (default
-      out/) with an index.html; exit non-zero if any cell failed. --quick sets DYNLEARN_QUICK=1.
+      out/) with an index.html; exit non-zero if any cell failed, printing the failed cell's
+      error output (panic message and its cell lines, compiler messages, go get's reason).
+      The paths, notebooks and flags are checked before anything is installed or run.
+      --quick sets DYNLEARN_QUICK=1.
   go run ./kernel check-gallery [--out DIR] PATH...
       check that every notebook under PATH was executed into DIR without errors and that its
       plotting cells produced images (what the test suite does after "run").

@@ -161,7 +161,7 @@ func TestParseRunArgs(t *testing.T) {
 		want string
 	}{
 		{nil, "name notebooks or folders"},
-		{[]string{filepath.Join(dir, "missing.ipynb")}, "missing.ipynb: no such file"},
+		{[]string{filepath.Join(dir, "missing.ipynb")}, "missing.ipynb does not exist"},
 		{[]string{good, "--quick"}, `"--quick" comes after the notebook paths`},
 		{[]string{"--fast", good}, "flag provided but not defined: -fast; allowed flags"},
 		{[]string{"--timeout", "0s", good}, "--timeout 0s: the time limit for one cell must be at least 1s"},

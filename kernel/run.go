@@ -208,6 +208,9 @@ func findNotebooks(paths []string, outDir string) ([]string, error) {
 	var list []string
 	for _, p := range paths {
 		info, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("notebook path %s does not exist: %w (name .ipynb files or folders that hold them)", p, fs.ErrNotExist)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("notebook path: %w", err)
 		}
