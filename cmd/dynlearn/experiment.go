@@ -145,6 +145,7 @@ and stops) or one that reaches --max-time exits with code 3, and the same comman
 		"dynlearn train sindy-lorenz --quick --out /tmp/lorenz",
 		"dynlearn train sindy-pendulum --seed 2 --out /tmp/pend --max-time 2h   # again to continue",
 		"dynlearn train led-van-der-pol --set Fit.Epochs=50 --set Prop.LSTM=[64]",
+		"dynlearn train sindy-ae --data lorenz.npz --latent 3 --order 1 --quick --out /tmp/ae   # your data file",
 	},
 	flags: func(c *cli, fs *flag.FlagSet) func([]string) error {
 		o := experimentFlags(fs, true)
@@ -195,6 +196,19 @@ func experimentFlags(fs *flag.FlagSet, seed bool) *experimentOptions {
 	}
 	if fs.Name() != "dynlearn config" {
 		fs.BoolVar(&o.json, "json", false, "print the summary as JSON (progress goes to standard error)")
+	}
+	// The settings some experiments take as flags (experiments.Experiment.Flags): --data FILE is
+	// --set data=FILE, in the order given with the --set flags.
+	flagSettings := experiments.FlagSettings()
+	keys := make([]string, 0, len(flagSettings))
+	for k := range flagSettings {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fs.Func(k, fmt.Sprintf("shorthand for --set %s=`VALUE` (%s)", k, strings.Join(flagSettings[k], ", ")), func(v string) error {
+			return o.sets.Set(k + "=" + v)
+		})
 	}
 	return o
 }

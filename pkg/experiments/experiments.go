@@ -65,6 +65,21 @@ type Experiment struct {
 	// Metrics names the metrics a sweep's report shows in its table and plots, in that order
 	// (nil: the Select and Success metrics, then all the others).
 	Metrics []string
+	// Flags names settings that the commands config, data, train and eval also take as flags:
+	// "data" makes `--data FILE` a shorthand for `--set data=FILE` (see FlagSettings).
+	Flags []string
+}
+
+// FlagSettings returns the settings that some experiment takes as flags (Experiment.Flags), each
+// with the names of the experiments that have it.
+func FlagSettings() map[string][]string {
+	out := map[string][]string{}
+	for _, e := range All() {
+		for _, k := range e.Flags {
+			out[k] = append(out[k], e.Name)
+		}
+	}
+	return out
 }
 
 // Smoke is the name of the alias of the cheapest experiment (a quick train and eval in seconds):
@@ -204,6 +219,11 @@ func Register(e *Experiment) {
 	for _, c := range e.Success {
 		if _, err := c.Holds(0); err != nil || c.Flag == "" || c.Metric == "" {
 			panic(fmt.Sprintf("experiments.Register: %q: check %+v needs a Flag, a Metric and an Op (%v)", e.Name, c, err))
+		}
+	}
+	for _, k := range e.Flags {
+		if _, err := settingField(e.Config(true), k); err != nil {
+			panic(fmt.Sprintf("experiments.Register: %q: flag %q is not a setting: %v", e.Name, k, err))
 		}
 	}
 	registry[e.Name] = e

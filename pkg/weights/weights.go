@@ -5,8 +5,10 @@
 //
 // # Layout
 //
-// Every trainable variable becomes one array (optimizer state — Adam's moments, step counters,
-// learning rates — is not trainable and is left out unless Options.All is set). Its name is the
+// Every variable becomes one array except the optimizer's state (Adam's moments, step counters,
+// learning rates: variables GoMLX creates non-trainable, and, because a store loaded from a
+// checkpoint marks every variable trainable, those that OptimizerState recognises by path), unless
+// Options.All is set. Its name is the
 // variable's path with the leading "/" dropped and "/" replaced by ".", rewritten by PyTorchName:
 //
 //   - a path element "layer<k>" becomes "<k>", so the layers of a network read as the indices of an
@@ -44,7 +46,7 @@ type NameFunc func(path string, dims []int) (name string, transpose, keep bool)
 type Options struct {
 	// Name maps variables to arrays (nil: PyTorchName).
 	Name NameFunc
-	// All exports the non-trainable variables too (optimizer state).
+	// All exports the optimizer's state too (non-trainable variables and OptimizerState paths).
 	All bool
 	// Compressed writes a deflate-compressed archive (np.savez_compressed).
 	Compressed bool
@@ -73,6 +75,23 @@ func PyTorchName(path string, dims []int) (name string, transpose, keep bool) {
 	return strings.Join(parts, "."), transpose, true
 }
 
+// OptimizerState reports whether path is a variable of GoMLX's optimizers: /global_step, anything under
+// /optimizers/, Adam's moments (*_1st_moment, *_2nd_moment) and its step counters (a "step" under a
+// scope whose name contains "adam", as dynlearn's /adam/step and /adam_refinement/step).
+func OptimizerState(path string) bool {
+	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	last := parts[len(parts)-1]
+	switch {
+	case path == "/global_step" || parts[0] == "optimizers":
+		return true
+	case strings.HasSuffix(last, "_1st_moment") || strings.HasSuffix(last, "_2nd_moment"):
+		return true
+	case last == "step" && len(parts) > 1 && strings.Contains(strings.ToLower(parts[len(parts)-2]), "adam"):
+		return true
+	}
+	return false
+}
+
 // Arrays returns the store's variables as named arrays (see the package doc).
 func Arrays(store *model.Store, opts Options) (map[string]*dataio.Array, error) {
 	if store == nil {
@@ -85,10 +104,10 @@ func Arrays(store *model.Store, opts Options) (map[string]*dataio.Array, error) 
 	out := map[string]*dataio.Array{}
 	from := map[string]string{} // array name -> variable path
 	for v := range store.IterVariables() {
-		if !v.Trainable && !opts.All {
+		path := v.Path()
+		if !opts.All && (!v.Trainable || OptimizerState(path)) {
 			continue
 		}
-		path := v.Path()
 		dims := slices.Clone(v.Shape().Dimensions)
 		n, transpose, keep := name(path, dims)
 		if !keep {

@@ -2,6 +2,7 @@ package autoencoder
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/dynlearn/dynlearn/pkg/dataio"
 	"github.com/dynlearn/dynlearn/pkg/weights"
@@ -22,11 +23,15 @@ import (
 //
 // Arrays are float32, as trained.
 func (m *Model) WeightArrays() (map[string]*dataio.Array, error) {
+	// The model's own variables only (a store loaded from a checkpoint also holds Adam's state).
 	out, err := weights.Arrays(m.store, weights.Options{Name: func(path string, dims []int) (string, bool, bool) {
-		if path == varXi {
+		switch {
+		case path == varXi:
 			return "sindy.xi", false, true
+		case strings.HasPrefix(path, "/"+scopeEncoder+"/") || strings.HasPrefix(path, "/"+scopeDecoder+"/"):
+			return weights.PyTorchName(path, dims)
 		}
-		return weights.PyTorchName(path, dims)
+		return "", false, false
 	}})
 	if err != nil {
 		return nil, fmt.Errorf("autoencoder: export: %w", err)
