@@ -212,11 +212,7 @@ func (a *Autoencoder) EncodeGraph(scope *model.Scope, x *Node) *Node {
 	c := a.Config
 	scope = scope.At("autoencoder").At("encoder")
 	if len(c.Conv) > 0 {
-		for i, cs := range c.Conv {
-			x = conv2d(scope.In("conv%d", i), x, cs.Filters, cs.Kernel)
-			x = act(c.Activation, x)
-			x = MaxPool(x).Window(2).Done()
-		}
+		x = a.convEncode(scope, x) // conv.go
 	}
 	x = Reshape(x, x.Shape().Dim(0), -1)
 	for i, d := range c.Dense {
@@ -242,22 +238,12 @@ func (a *Autoencoder) DecodeGraph(scope *model.Scope, z *Node) *Node {
 		return act(c.OutputActivation, Reshape(x, append([]int{batch}, c.Output...)...))
 	}
 	k := len(c.Conv)
-	oh, ow, oc := c.Output[0], c.Output[1], c.Output[2]
+	oh, ow := c.Output[0], c.Output[1]
 	h0, w0 := (oh+(1<<k)-1)>>k, (ow+(1<<k)-1)>>k
 	f0 := c.Conv[k-1].Filters
 	x = act(c.Activation, dense(scope.In("project"), x, h0*w0*f0))
 	x = Reshape(x, batch, h0, w0, f0)
-	for i := k - 1; i >= 0; i-- {
-		x = upsample2(x)
-		x = conv2d(scope.In("conv%d", i), x, c.Conv[i].Filters, c.Conv[i].Kernel)
-		x = act(c.Activation, x)
-	}
-	if x.Shape().Dim(1) != oh || x.Shape().Dim(2) != ow { // centre crop, e.g. 24 → 20
-		dh, dw := (x.Shape().Dim(1)-oh)/2, (x.Shape().Dim(2)-ow)/2
-		x = Slice(x, AxisRange(), AxisRange(dh, dh+oh), AxisRange(dw, dw+ow), AxisRange())
-	}
-	x = conv2d(scope.In("output"), x, oc, c.Conv[0].Kernel)
-	return act(c.OutputActivation, x)
+	return act(c.OutputActivation, a.convDecode(scope, x)) // conv.go
 }
 
 // fieldDecode is the coordinate decoder: for every cell (i, j) of the [H, W, C] output, with

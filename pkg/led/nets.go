@@ -48,7 +48,7 @@ func conv2d(scope *model.Scope, x *Node, filters, k int) *Node {
 	c := x.Shape().Dim(-1)
 	kernel := scope.VariableWithShape("weights", shapes.Make(x.DType(), k, k, c, filters)).NodeValue(g)
 	b := scope.VariableWithValue("biases", make([]float32, filters)).NodeValue(g)
-	y := Convolve(x, kernel).PadSame().Done()
+	y := convSame2D(x, kernel)
 	return Add(y, ExpandLeftToRank(b, y.Rank()))
 }
 

@@ -1,0 +1,311 @@
+package led
+
+import (
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph-building file, GoMLX convention
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+// Convolutions and pooling of the convolutional autoencoder, written for the pure-Go backend.
+//
+// GoMLX's Convolve and MaxPool lower to ConvGeneral, ReduceWindow and SelectAndScatter, which the
+// pure-Go backend (github.com/gomlx/compute v0.1.6) runs as scalar loops: a training step of the
+// report's network spent ~85% of its time there (issue #20). Here the convolution stack runs
+// channels-first ([C, B, H, W]) and a same-padded k×k convolution is one matrix product of the
+// kernel [F, k²·C] with the patch matrix [k²·C, R], whose rows are the input shifted by each of the
+// k² kernel offsets (built with Concatenate, which the backend runs as block copies); its gradients
+// are matrix products too, given by hand (IdentityWithCustomGradient): the kernel gradient is the
+// output gradient times the same patch matrix, and the input gradient is the convolution of the
+// output gradient with the flipped, transposed kernel. The variables (kernel [k, k, C, F], biases
+// [F]) and the arithmetic are those of Convolve(x, kernel).PadSame(), so checkpoints carry over.
+
+// legacyConvOps makes the convolutional blocks use GoMLX's Convolve and MaxPool (channels-last,
+// the formulation before issue #20): only for tests and the side-by-side benchmark.
+var legacyConvOps = false
+
+// toCF transposes x [B, H, W, C] to channels-first [C, B, H, W]; fromCF is its inverse.
+func toCF(x *Node) *Node   { return TransposeAllAxes(x, 3, 0, 1, 2) }
+func fromCF(x *Node) *Node { return TransposeAllAxes(x, 1, 2, 3, 0) }
+
+// zeroExtend appends `before` zeros before and `after` zeros after x along axis (a Concatenate).
+func zeroExtend(x *Node, axis, before, after int) *Node {
+	if before == 0 && after == 0 {
+		return x
+	}
+	parts := make([]*Node, 0, 3)
+	zeros := func(n int) *Node {
+		dims := x.Shape().Clone().Dimensions
+		dims[axis] = n
+		return Zeros(x.Graph(), shapes.Make(x.DType(), dims...))
+	}
+	if before > 0 {
+		parts = append(parts, zeros(before))
+	}
+	parts = append(parts, x)
+	if after > 0 {
+		parts = append(parts, zeros(after))
+	}
+	return Concatenate(parts, axis)
+}
+
+// cfGrid describes the padded grid a channels-first convolution of x [C, B, H, W] with a kh×kw
+// kernel works on: the input zero-padded to [C, B, Hp, Wp] (lo before, hi after, per axis) and
+// flattened to M = B·Hp·Wp positions; the patch matrix has R = (B+1)·Hp·Wp columns, and output
+// (b, i, j) is column b·Hp·Wp + (i+kh-1)·Wp + (j+kw-1).
+type cfGrid struct {
+	b, h, w, kh, kw, hp, wp, r int
+}
+
+func newCFGrid(b, h, w, kh, kw int) cfGrid {
+	hp, wp := h+kh-1, w+kw-1
+	return cfGrid{b: b, h: h, w: w, kh: kh, kw: kw, hp: hp, wp: wp, r: (b + 1) * hp * wp}
+}
+
+// patchesCF returns the patch matrix [C·kh·kw, R] of x [C, B, H, W], padded by (loH, loW) before
+// and the rest of kh-1, kw-1 after: row c·kh·kw + dy·kw + dx, column m + omax holds
+// xpad[c, m + dy·Wp + dx] (m a flat position of the padded grid, omax = (kh-1)·Wp + kw-1). It is
+// one Concatenate of the flattened padded input and zero blocks along the last axis (so each row
+// of the result is written by block copies), reshaped.
+func patchesCF(x *Node, gr cfGrid, loH, loW int) *Node {
+	c := x.Shape().Dim(0)
+	xp := zeroExtend(x, 3, loW, gr.kw-1-loW)
+	xp = zeroExtend(xp, 2, loH, gr.kh-1-loH)
+	flat := Reshape(xp, c, gr.b*gr.hp*gr.wp)
+	omax := (gr.kh-1)*gr.wp + gr.kw - 1
+	zeros := func(n int) *Node { return Zeros(x.Graph(), shapes.Make(x.DType(), c, n)) }
+	parts := make([]*Node, 0, 2*gr.kh*gr.kw+1)
+	gap := 0 // zeros owed before the next copy
+	for dy := range gr.kh {
+		for dx := range gr.kw {
+			off := dy*gr.wp + dx
+			if gap += omax - off; gap > 0 {
+				parts = append(parts, zeros(gap))
+			}
+			parts = append(parts, flat)
+			gap = gr.hp*gr.wp - omax + off
+		}
+	}
+	if gap > 0 {
+		parts = append(parts, zeros(gap))
+	}
+	return Reshape(Concatenate(parts, 1), c*gr.kh*gr.kw, gr.r)
+}
+
+// cfOutput extracts the outputs [F, B, H, W] from the product [F, R] of a kernel with patchesCF.
+func cfOutput(y *Node, gr cfGrid) *Node {
+	f := y.Shape().Dim(0)
+	y = Reshape(y, f, gr.b+1, gr.hp, gr.wp)
+	return Slice(y, AxisRange(), AxisRange(0, gr.b), AxisRange(gr.kh-1, gr.kh-1+gr.h), AxisRange(gr.kw-1, gr.kw-1+gr.w))
+}
+
+// cfEmbed places v [F, B, H, W] at the output columns of the grid: [F, R], zeros elsewhere.
+func cfEmbed(v *Node, gr cfGrid) *Node {
+	f := v.Shape().Dim(0)
+	v = zeroExtend(v, 3, gr.kw-1, 0)
+	v = zeroExtend(v, 2, gr.kh-1, 0)
+	v = zeroExtend(v, 1, 0, 1)
+	return Reshape(v, f, gr.r)
+}
+
+// convCFForward is the convolution of x [C, B, H, W] with wt [F, C·kh·kw] (columns ordered (c, dy, dx)),
+// padded by (loH, loW) before: [F, B, H, W]. It has no special gradient.
+func convCFForward(x, wt *Node, kh, kw, loH, loW int) *Node {
+	d := x.Shape().Dimensions
+	gr := newCFGrid(d[1], d[2], d[3], kh, kw)
+	return cfOutput(Dot(wt, patchesCF(x, gr, loH, loW)).Product(), gr)
+}
+
+// convCF is the same-padded (as Convolve's PadSame: (k-1)/2 before, k/2 after), stride-1 2-D
+// cross-correlation of x [C, B, H, W] with kernel [kh, kw, C, F]: y [F, B, H, W], with the
+// gradients given as matrix products (see the top of this file).
+func convCF(x, kernel *Node) *Node {
+	kd := kernel.Shape().Dimensions
+	kh, kw, c, f := kd[0], kd[1], kd[2], kd[3]
+	d := x.Shape().Dimensions
+	gr := newCFGrid(d[1], d[2], d[3], kh, kw)
+	loH, loW := (kh-1)/2, (kw-1)/2
+	var v, patches *Node // the output's gradient (set first in the backward pass) and the forward's patch matrix
+	xg := IdentityWithCustomGradient(x, func(_, vx *Node) *Node {
+		if v == nil {
+			return vx
+		}
+		// dL/dx = v convolved with the kernel flipped in space, input and output channels
+		// swapped, padded by the complements: dx[c, i', j'] = Σ v[f, i'+p-dy, j'+p-dx]·K[dy, dx, c, f].
+		flipped := Reshape(TransposeAllAxes(Reverse(kernel, 0, 1), 2, 3, 0, 1), c, f*kh*kw)
+		return convCFForward(v, flipped, kh, kw, kh-1-loH, kw-1-loW)
+	})
+	kg := IdentityWithCustomGradient(kernel, func(_, vk *Node) *Node {
+		if v == nil {
+			return vk
+		}
+		// dL/dK as [F, C·kh·kw] = v [F, R] · patches^T, both contracted on their last axis.
+		dwt := DotGeneral(cfEmbed(v, gr), []int{1}, nil, patches, []int{1}, nil)
+		return TransposeAllAxes(Reshape(dwt, f, c, kh, kw), 2, 3, 1, 0)
+	})
+	wt := Reshape(TransposeAllAxes(kg, 3, 2, 0, 1), f, c*kh*kw)
+	patches = patchesCF(xg, gr, loH, loW)
+	y := cfOutput(Dot(wt, patches).Product(), gr)
+	return IdentityWithCustomGradient(y, func(_, vy *Node) *Node {
+		v = vy
+		return vy
+	})
+}
+
+// convSame2D is the same-padded 2-D convolution of x [B, H, W, C] with kernel [k, k, C, F], channels
+// last: Convolve(x, kernel).PadSame().Done() computed as convCF.
+func convSame2D(x, kernel *Node) *Node {
+	if legacyConvOps {
+		return Convolve(x, kernel).PadSame().Done()
+	}
+	return fromCF(convCF(toCF(x), kernel))
+}
+
+// conv2dCF is conv2d on channels-first x [C, B, H, W]: the same variables ("weights" [k, k, C, F],
+// "biases" [F]) and values.
+func conv2dCF(scope *model.Scope, x *Node, filters, k int) *Node {
+	g := x.Graph()
+	c := x.Shape().Dim(0)
+	kernel := scope.VariableWithShape("weights", shapes.Make(x.DType(), k, k, c, filters)).NodeValue(g)
+	b := scope.VariableWithValue("biases", make([]float32, filters)).NodeValue(g)
+	y := convCF(x, kernel)
+	return Add(y, Reshape(b, filters, 1, 1, 1))
+}
+
+// withGradient returns f(x) with the gradient with respect to x given by grad(y, v) (y = f(x),
+// v the gradient with respect to y) instead of the automatic differentiation of f. (The reverse
+// pass meets the output first, so v is known when x's gradient is asked for; the automatic
+// gradient of f, never used, is left out of the compiled graph.)
+func withGradient(x *Node, f func(x *Node) *Node, grad func(y, v *Node) *Node) *Node {
+	var y, v *Node
+	xi := IdentityWithCustomGradient(x, func(_, vx *Node) *Node {
+		if v == nil {
+			return vx
+		}
+		return grad(y, v)
+	})
+	y = f(xi)
+	return IdentityWithCustomGradient(y, func(_, vy *Node) *Node {
+		v = vy
+		return vy
+	})
+}
+
+// eluCF is ELU (α = 1): max(x, e^min(x, 0) - 1), which is x for x > 0 and eˣ - 1 otherwise, with
+// the gradient v·(min(y, 0) + 1) written from the output y: 4 element-wise operations forward
+// and 3 backward instead of nn's ELU (Where and its gradient, ~5x slower on the pure-Go backend).
+func eluCF(x *Node) *Node {
+	return withGradient(x, func(x *Node) *Node {
+		return Max(x, AddScalar(Exp(MinScalar(x, 0)), -1))
+	}, func(y, v *Node) *Node {
+		return Mul(v, AddScalar(MinScalar(y, 0), 1))
+	})
+}
+
+// convAct is the activation of the convolutional blocks: eluCF for ELU (CELU), act otherwise.
+func convAct(name string, x *Node) *Node {
+	if a := activation(name); a == "elu" || a == "celu" {
+		return eluCF(x)
+	}
+	return act(name, x)
+}
+
+// maxPool2CF is 2×2 max pooling with stride 2 of channels-first x [C, B, H, W], sizes floored
+// (5 → 2: the last row and column of an odd size are dropped), as MaxPool(x).Window(2) on the
+// channels-last layout: the maximum of each pair along W, then along H. The gradient goes to the
+// first maximum of each window in row-major order, as SelectAndScatter sends it.
+func maxPool2CF(x *Node) *Node {
+	d := x.Shape().Dimensions
+	c, b, h, w := d[0], d[1], d[2], d[3]
+	h2, w2 := h/2, w/2
+	if h != 2*h2 || w != 2*w2 {
+		x = Slice(x, AxisRange(), AxisRange(), AxisRange(0, 2*h2), AxisRange(0, 2*w2))
+	}
+	x = Reshape(x, c*b*h2, 2, w2, 2)
+	all := AxisRange()
+	var left, right, top, bottom *Node
+	y := withGradient(x, func(x *Node) *Node {
+		left, right = Slice(x, all, all, all, AxisRange(0, 1)), Slice(x, all, all, all, AxisRange(1, 2)) // [CBh, 2, w, 1]
+		m := Max(left, right)
+		top, bottom = Slice(m, all, AxisRange(0, 1)), Slice(m, all, AxisRange(1, 2)) // [CBh, 1, w, 1]
+		return Max(top, bottom)
+	}, func(_, v *Node) *Node {
+		zero := ZerosLike(v)
+		up := GreaterOrEqual(top, bottom)
+		vh := Concatenate([]*Node{Where(up, v, zero), Where(up, zero, v)}, 1) // [CBh, 2, w, 1]
+		zero = ZerosLike(vh)
+		first := GreaterOrEqual(left, right)
+		return Concatenate([]*Node{Where(first, vh, zero), Where(first, zero, vh)}, 3)
+	})
+	return Reshape(y, c, b, h2, w2)
+}
+
+// maxPool2 is maxPool2CF on channels-last x [B, H, W, C]: MaxPool(x).Window(2).Done().
+func maxPool2(x *Node) *Node {
+	if legacyConvOps {
+		return MaxPool(x).Window(2).Done()
+	}
+	return fromCF(maxPool2CF(toCF(x)))
+}
+
+// upsample2CF repeats each pixel of channels-first x [C, B, H, W] into a 2×2 block: [C, B, 2H, 2W].
+func upsample2CF(x *Node) *Node {
+	d := x.Shape().Dimensions
+	c, b, h, w := d[0], d[1], d[2], d[3]
+	x = Reshape(x, c, b, h, 1, w, 1)
+	x = BroadcastToDims(x, c, b, h, 2, w, 2)
+	return Reshape(x, c, b, 2*h, 2*w)
+}
+
+// convEncode runs the encoder's convolutional blocks (conv, activation, 2×2 max pooling) on
+// x [B, H, W, C] and returns the pooled features [B, h, w, F] (channels last, the order the dense
+// layers were trained on).
+func (a *Autoencoder) convEncode(scope *model.Scope, x *Node) *Node {
+	c := a.Config
+	if legacyConvOps {
+		for i, cs := range c.Conv {
+			x = conv2d(scope.In("conv%d", i), x, cs.Filters, cs.Kernel)
+			x = act(c.Activation, x)
+			x = maxPool2(x)
+		}
+		return x
+	}
+	x = toCF(x)
+	for i, cs := range c.Conv {
+		x = conv2dCF(scope.In("conv%d", i), x, cs.Filters, cs.Kernel)
+		x = convAct(c.Activation, x)
+		x = maxPool2CF(x)
+	}
+	return fromCF(x)
+}
+
+// convDecode runs the decoder's convolutional blocks on x [B, h0, w0, F] (the projection): 2×
+// upsampling, conv and activation per block, the centre crop to the output size and the output
+// convolution (no activation): [B, H, W, C].
+func (a *Autoencoder) convDecode(scope *model.Scope, x *Node) *Node {
+	c := a.Config
+	k := len(c.Conv)
+	oh, ow, oc := c.Output[0], c.Output[1], c.Output[2]
+	if legacyConvOps {
+		for i := k - 1; i >= 0; i-- {
+			x = upsample2(x)
+			x = conv2d(scope.In("conv%d", i), x, c.Conv[i].Filters, c.Conv[i].Kernel)
+			x = act(c.Activation, x)
+		}
+		if x.Shape().Dim(1) != oh || x.Shape().Dim(2) != ow { // centre crop, e.g. 24 → 20
+			dh, dw := (x.Shape().Dim(1)-oh)/2, (x.Shape().Dim(2)-ow)/2
+			x = Slice(x, AxisRange(), AxisRange(dh, dh+oh), AxisRange(dw, dw+ow), AxisRange())
+		}
+		return conv2d(scope.In("output"), x, oc, c.Conv[0].Kernel)
+	}
+	x = toCF(x)
+	for i := k - 1; i >= 0; i-- {
+		x = upsample2CF(x)
+		x = conv2dCF(scope.In("conv%d", i), x, c.Conv[i].Filters, c.Conv[i].Kernel)
+		x = convAct(c.Activation, x)
+	}
+	if x.Shape().Dim(2) != oh || x.Shape().Dim(3) != ow { // centre crop, e.g. 24 → 20
+		dh, dw := (x.Shape().Dim(2)-oh)/2, (x.Shape().Dim(3)-ow)/2
+		x = Slice(x, AxisRange(), AxisRange(), AxisRange(dh, dh+oh), AxisRange(dw, dw+ow))
+	}
+	return fromCF(conv2dCF(scope.In("output"), x, oc, c.Conv[0].Kernel))
+}
