@@ -61,16 +61,16 @@ func newCFGrid(b, h, w, kh, kw int) cfGrid {
 	return cfGrid{b: b, h: h, w: w, kh: kh, kw: kw, hp: hp, wp: wp, r: (b + 1) * hp * wp}
 }
 
-// patchesCF returns the patch matrix [C·kh·kw, R] of x [C, B, H, W], padded by (loH, loW) before
+// patchesCF returns the patch matrix [C·kh·kw, R] and the padded, flattened input [C, B·Hp·Wp] of x [C, B, H, W], padded by (loH, loW) before
 // and the rest of kh-1, kw-1 after: row c·kh·kw + dy·kw + dx, column m + omax holds
 // xpad[c, m + dy·Wp + dx] (m a flat position of the padded grid, omax = (kh-1)·Wp + kw-1). It is
 // one Concatenate of the flattened padded input and zero blocks along the last axis (so each row
 // of the result is written by block copies), reshaped.
-func patchesCF(x *Node, gr cfGrid, loH, loW int) *Node {
+func patchesCF(x *Node, gr cfGrid, loH, loW int) (patches, flat *Node) {
 	c := x.Shape().Dim(0)
 	xp := zeroExtend(x, 3, loW, gr.kw-1-loW)
 	xp = zeroExtend(xp, 2, loH, gr.kh-1-loH)
-	flat := Reshape(xp, c, gr.b*gr.hp*gr.wp)
+	flat = Reshape(xp, c, gr.b*gr.hp*gr.wp)
 	omax := (gr.kh-1)*gr.wp + gr.kw - 1
 	zeros := func(n int) *Node { return Zeros(x.Graph(), shapes.Make(x.DType(), c, n)) }
 	parts := make([]*Node, 0, 2*gr.kh*gr.kw+1)
@@ -88,7 +88,7 @@ func patchesCF(x *Node, gr cfGrid, loH, loW int) *Node {
 	if gap > 0 {
 		parts = append(parts, zeros(gap))
 	}
-	return Reshape(Concatenate(parts, 1), c*gr.kh*gr.kw, gr.r)
+	return Reshape(Concatenate(parts, 1), c*gr.kh*gr.kw, gr.r), flat
 }
 
 // cfOutput extracts the outputs [F, B, H, W] from the product [F, R] of a kernel with patchesCF.
@@ -107,43 +107,81 @@ func cfEmbed(v *Node, gr cfGrid) *Node {
 	return Reshape(v, f, gr.r)
 }
 
-// convCFForward is the convolution of x [C, B, H, W] with wt [F, C·kh·kw] (columns ordered (c, dy, dx)),
-// padded by (loH, loW) before: [F, B, H, W]. It has no special gradient.
-func convCFForward(x, wt *Node, kh, kw, loH, loW int) *Node {
-	d := x.Shape().Dimensions
-	gr := newCFGrid(d[1], d[2], d[3], kh, kw)
-	return cfOutput(Dot(wt, patchesCF(x, gr, loH, loW)).Product(), gr)
-}
-
 // convCF is the same-padded (as Convolve's PadSame: (k-1)/2 before, k/2 after), stride-1 2-D
 // cross-correlation of x [C, B, H, W] with kernel [kh, kw, C, F]: y [F, B, H, W], with the
 // gradients given as matrix products (see the top of this file).
+//
+// Forward, with X the padded input flattened to [C, M] and off(o) = dy·Wp + dx for the kernel
+// offset o = (dy, dx): y[f, r] = Σ_{c,o} K[f, c, o]·X[c, r - omax + off(o)] (patchesCF). With v the
+// output's gradient placed on the same columns (cfEmbed) and V[(f, o), t] = v[f, t - e - off(o)]
+// (the k² shifts of v, stacked: one Concatenate), both gradients are products with V:
+//
+//	dL/dx[c, t - omax - e]  = Σ_{f,o} K[f, c, o]·V[(f, o), t]
+//	dL/dK[f, c, o]          = Σ_t V[(f, o), t]·X[c, t - omax - e]
+//
+// where e aligns dL/dx's columns with the padded grid. When x needs no gradient (the first layer),
+// dL/dK = v·patchesᵀ instead, which needs no V.
 func convCF(x, kernel *Node) *Node {
 	kd := kernel.Shape().Dimensions
 	kh, kw, c, f := kd[0], kd[1], kd[2], kd[3]
 	d := x.Shape().Dimensions
 	gr := newCFGrid(d[1], d[2], d[3], kh, kw)
 	loH, loW := (kh-1)/2, (kw-1)/2
-	var v, patches *Node // the output's gradient (set first in the backward pass) and the forward's patch matrix
-	xg := IdentityWithCustomGradient(x, func(_, vx *Node) *Node {
-		if v == nil {
-			return vx
+	g := x.Graph()
+	hw := gr.hp * gr.wp
+	omax := (kh-1)*gr.wp + kw - 1
+	e := hw - omax - loH*gr.wp - loW // dL/dx of (b, i, j) lands on column (b+1)·Hp·Wp + i·Wp + j
+	t := (gr.b + 2) * hw             // columns of V
+	// v: the output's gradient (set first in the backward pass); xflat, patches: the forward's padded
+	// input [C, M] and patch matrix; shifted: V, built by whichever gradient is asked for first.
+	var v, xflat, patches, shifted *Node
+	shiftedV := func() *Node {
+		if shifted == nil {
+			vr := cfEmbed(v, gr)
+			zeros := func(n int) *Node { return Zeros(g, shapes.Make(v.DType(), f, n)) }
+			parts := make([]*Node, 0, 2*kh*kw+1)
+			gap := 0
+			for dy := range kh {
+				for dx := range kw {
+					off := dy*gr.wp + dx
+					if gap += e + off; gap > 0 {
+						parts = append(parts, zeros(gap))
+					}
+					parts = append(parts, vr)
+					gap = t - gr.r - e - off
+				}
+			}
+			if gap > 0 {
+				parts = append(parts, zeros(gap))
+			}
+			shifted = Reshape(Concatenate(parts, 1), f*kh*kw, t)
 		}
-		// dL/dx = v convolved with the kernel flipped in space, input and output channels
-		// swapped, padded by the complements: dx[c, i', j'] = Σ v[f, i'+p-dy, j'+p-dx]·K[dy, dx, c, f].
-		flipped := Reshape(TransposeAllAxes(Reverse(kernel, 0, 1), 2, 3, 0, 1), c, f*kh*kw)
-		return convCFForward(v, flipped, kh, kw, kh-1-loH, kw-1-loW)
-	})
+		return shifted
+	}
+	// kg is created before xg so that the reverse pass, which visits nodes from the last created,
+	// asks for x's gradient (building V) before the kernel's.
 	kg := IdentityWithCustomGradient(kernel, func(_, vk *Node) *Node {
 		if v == nil {
 			return vk
 		}
-		// dL/dK as [F, C·kh·kw] = v [F, R] · patches^T, both contracted on their last axis.
-		dwt := DotGeneral(cfEmbed(v, gr), []int{1}, nil, patches, []int{1}, nil)
-		return TransposeAllAxes(Reshape(dwt, f, c, kh, kw), 2, 3, 1, 0)
+		if shifted == nil { // x needs no gradient: dL/dK [F, C·kh·kw] = v [F, R] · patchesᵀ
+			dwt := DotGeneral(cfEmbed(v, gr), []int{1}, nil, patches, []int{1}, nil)
+			return TransposeAllAxes(Reshape(dwt, f, c, kh, kw), 2, 3, 1, 0)
+		}
+		xs := zeroExtend(xflat, 1, omax+e, t-omax-e-gr.b*hw)        // X[c, t - omax - e]
+		dw := DotGeneral(shifted, []int{1}, nil, xs, []int{1}, nil) // [F·kh·kw, C]
+		return TransposeAllAxes(Reshape(dw, f, kh, kw, c), 1, 2, 3, 0)
+	})
+	xg := IdentityWithCustomGradient(x, func(_, vx *Node) *Node {
+		if v == nil {
+			return vx
+		}
+		kr := Reshape(TransposeAllAxes(kernel, 2, 3, 0, 1), c, f*kh*kw) // [C, F·kh·kw]
+		dx := Reshape(Dot(kr, shiftedV()).Product(), c, gr.b+2, gr.hp, gr.wp)
+		return Slice(dx, AxisRange(), AxisRange(1, gr.b+1), AxisRange(0, gr.h), AxisRange(0, gr.w))
 	})
 	wt := Reshape(TransposeAllAxes(kg, 3, 2, 0, 1), f, c*kh*kw)
-	patches = patchesCF(xg, gr, loH, loW)
+	patches, xflat = patchesCF(xg, gr, loH, loW)
 	y := cfOutput(Dot(wt, patches).Product(), gr)
 	return IdentityWithCustomGradient(y, func(_, vy *Node) *Node {
 		v = vy
