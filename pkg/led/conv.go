@@ -48,113 +48,116 @@ func zeroExtend(x *Node, axis, before, after int) *Node {
 	return Concatenate(parts, axis)
 }
 
-// cfGrid describes the padded grid a channels-first convolution of x [C, B, H, W] with a kh×kw
-// kernel works on: the input zero-padded to [C, B, Hp, Wp] (lo before, hi after, per axis) and
-// flattened to M = B·Hp·Wp positions; the patch matrix has R = (B+1)·Hp·Wp columns, and output
-// (b, i, j) is column b·Hp·Wp + (i+kh-1)·Wp + (j+kw-1).
+// cfGrid is the flat grid a channels-first convolution of x [C, B, H, W] with a kh×kw kernel
+// (PadSame: lo = (k-1)/2 zeros before, hi = k/2 after, per axis) works on. Each image is stored in
+// a block of Hp×Wp = (H+hiH)×(W+hiW) positions, the data at the top left and zeros in the last hi
+// rows and columns, which serve as the zeros after this row (image) and before the next one (lo ≤
+// hi); the blocks are flattened to X [C, M], M = B·Hp·Wp, position m(b, i, j) = b·Hp·Wp + i·Wp + j.
+// The kernel offset o = (dy, dx) reads X at m + off(o), off(o) = (dy-loH)·Wp + dx-loW, between
+// omin = -(loH·Wp + loW) and omax = hiH·Wp + hiW; span = omax - omin.
 type cfGrid struct {
-	b, h, w, kh, kw, hp, wp, r int
+	b, h, w, kh, kw, loH, loW, hiH, hiW, hp, wp int
+	span, pre                                   int // pre: whole blocks ≥ span
 }
 
 func newCFGrid(b, h, w, kh, kw int) cfGrid {
-	hp, wp := h+kh-1, w+kw-1
-	return cfGrid{b: b, h: h, w: w, kh: kh, kw: kw, hp: hp, wp: wp, r: (b + 1) * hp * wp}
+	gr := cfGrid{b: b, h: h, w: w, kh: kh, kw: kw, loH: (kh - 1) / 2, loW: (kw - 1) / 2, hiH: kh / 2, hiW: kw / 2}
+	gr.hp, gr.wp = h+gr.hiH, w+gr.hiW
+	gr.span = (kh-1)*gr.wp + kw - 1
+	gr.pre = (gr.span + gr.hp*gr.wp - 1) / (gr.hp * gr.wp)
+	return gr
 }
 
-// patchesCF returns the patch matrix [C·kh·kw, R] and the padded, flattened input [C, B·Hp·Wp] of x [C, B, H, W], padded by (loH, loW) before
-// and the rest of kh-1, kw-1 after: row c·kh·kw + dy·kw + dx, column m + omax holds
-// xpad[c, m + dy·Wp + dx] (m a flat position of the padded grid, omax = (kh-1)·Wp + kw-1). It is
-// one Concatenate of the flattened padded input and zero blocks along the last axis (so each row
-// of the result is written by block copies), reshaped.
-func patchesCF(x *Node, gr cfGrid, loH, loW int) (patches, flat *Node) {
-	c := x.Shape().Dim(0)
-	xp := zeroExtend(x, 3, loW, gr.kw-1-loW)
-	xp = zeroExtend(xp, 2, loH, gr.kh-1-loH)
-	flat = Reshape(xp, c, gr.b*gr.hp*gr.wp)
-	omax := (gr.kh-1)*gr.wp + gr.kw - 1
-	zeros := func(n int) *Node { return Zeros(x.Graph(), shapes.Make(x.DType(), c, n)) }
+func (gr cfGrid) block() int { return gr.hp * gr.wp }
+func (gr cfGrid) m() int     { return gr.b * gr.block() }
+
+// r is the number of columns of the patch matrix: (B + pre) blocks.
+func (gr cfGrid) r() int { return (gr.b + gr.pre) * gr.block() }
+
+// off is the offset of kernel tap (dy, dx) from the output position in X.
+func (gr cfGrid) off(dy, dx int) int { return (dy-gr.loH)*gr.wp + dx - gr.loW }
+
+// shiftStack returns the rows of x [n, L] shifted right by before(dy, dx) zeros, for each tap in
+// the order (dy, dx), each padded with zeros to total columns: [n·kh·kw, total] with rows (i, dy, dx). It is
+// one Concatenate along the last axis (so each row of the result is written by block copies),
+// reshaped.
+func (gr cfGrid) shiftStack(x *Node, total int, before func(dy, dx int) int) *Node {
+	n, l := x.Shape().Dim(0), x.Shape().Dim(1)
+	zeros := func(k int) *Node { return Zeros(x.Graph(), shapes.Make(x.DType(), n, k)) }
 	parts := make([]*Node, 0, 2*gr.kh*gr.kw+1)
 	gap := 0 // zeros owed before the next copy
 	for dy := range gr.kh {
 		for dx := range gr.kw {
-			off := dy*gr.wp + dx
-			if gap += omax - off; gap > 0 {
+			if gap += before(dy, dx); gap > 0 {
 				parts = append(parts, zeros(gap))
 			}
-			parts = append(parts, flat)
-			gap = gr.hp*gr.wp - omax + off
+			parts = append(parts, x)
+			gap = total - l - before(dy, dx)
 		}
 	}
 	if gap > 0 {
 		parts = append(parts, zeros(gap))
 	}
-	return Reshape(Concatenate(parts, 1), c*gr.kh*gr.kw, gr.r), flat
+	return Reshape(Concatenate(parts, 1), n*gr.kh*gr.kw, total)
+}
+
+// patchesCF returns the patch matrix [C·kh·kw, R] and the flattened input X [C, M] of x [C, B, H, W]:
+// row (c, dy, dx), column r holds X[c, r - omax + off(dy, dx)] (zero outside X), so that output
+// (b, i, j), which reads X[m(b, i, j) + off], is column m(b, i, j) + omax.
+func patchesCF(x *Node, gr cfGrid) (patches, flat *Node) {
+	c := x.Shape().Dim(0)
+	xp := zeroExtend(zeroExtend(x, 3, 0, gr.hiW), 2, 0, gr.hiH)
+	flat = Reshape(xp, c, gr.m())
+	omax := gr.hiH*gr.wp + gr.hiW
+	return gr.shiftStack(flat, gr.r(), func(dy, dx int) int { return omax - gr.off(dy, dx) }), flat
 }
 
 // cfOutput extracts the outputs [F, B, H, W] from the product [F, R] of a kernel with patchesCF.
 func cfOutput(y *Node, gr cfGrid) *Node {
 	f := y.Shape().Dim(0)
-	y = Reshape(y, f, gr.b+1, gr.hp, gr.wp)
-	return Slice(y, AxisRange(), AxisRange(0, gr.b), AxisRange(gr.kh-1, gr.kh-1+gr.h), AxisRange(gr.kw-1, gr.kw-1+gr.w))
+	y = Reshape(y, f, gr.b+gr.pre, gr.hp, gr.wp)
+	return Slice(y, AxisRange(), AxisRange(0, gr.b), AxisRange(gr.hiH, gr.hiH+gr.h), AxisRange(gr.hiW, gr.hiW+gr.w))
 }
 
-// cfEmbed places v [F, B, H, W] at the output columns of the grid: [F, R], zeros elsewhere.
+// cfEmbed places v [F, B, H, W] at the output columns of the patch matrix: [F, R], zeros elsewhere.
 func cfEmbed(v *Node, gr cfGrid) *Node {
 	f := v.Shape().Dim(0)
-	v = zeroExtend(v, 3, gr.kw-1, 0)
-	v = zeroExtend(v, 2, gr.kh-1, 0)
-	v = zeroExtend(v, 1, 0, 1)
-	return Reshape(v, f, gr.r)
+	v = zeroExtend(v, 3, gr.hiW, 0)
+	v = zeroExtend(v, 2, gr.hiH, 0)
+	v = zeroExtend(v, 1, 0, gr.pre)
+	return Reshape(v, f, gr.r())
 }
 
 // convCF is the same-padded (as Convolve's PadSame: (k-1)/2 before, k/2 after), stride-1 2-D
 // cross-correlation of x [C, B, H, W] with kernel [kh, kw, C, F]: y [F, B, H, W], with the
 // gradients given as matrix products (see the top of this file).
 //
-// Forward, with X the padded input flattened to [C, M] and off(o) = dy·Wp + dx for the kernel
-// offset o = (dy, dx): y[f, r] = Σ_{c,o} K[f, c, o]·X[c, r - omax + off(o)] (patchesCF). With v the
-// output's gradient placed on the same columns (cfEmbed) and V[(f, o), t] = v[f, t - e - off(o)]
-// (the k² shifts of v, stacked: one Concatenate), both gradients are products with V:
+// Forward (patchesCF): y[f, r] = Σ_{c,o} K[f, c, o]·X[c, r - omax + off(o)]. With v the output's
+// gradient placed on the same columns (cfEmbed) and the k² shifts of v stacked,
+// V[(f, o), t] = v[f, t - e - (off(o) - omin)] (one Concatenate), both gradients are products
+// with V:
 //
-//	dL/dx[c, t - omax - e]  = Σ_{f,o} K[f, c, o]·V[(f, o), t]
-//	dL/dK[f, c, o]          = Σ_t V[(f, o), t]·X[c, t - omax - e]
+//	dL/dx[c, t - D]  = Σ_{f,o} K[f, c, o]·V[(f, o), t]
+//	dL/dK[f, c, o]   = Σ_t V[(f, o), t]·X[c, t - D]
 //
-// where e aligns dL/dx's columns with the padded grid. When x needs no gradient (the first layer),
-// dL/dK = v·patchesᵀ instead, which needs no V.
+// where D = e + span is a whole number of blocks, so that dL/dx of (b, i, j) is column
+// (b + D/block)·Hp·Wp + i·Wp + j. When x needs no gradient (the first layer), dL/dK = v·patchesᵀ
+// instead, which needs no V.
 func convCF(x, kernel *Node) *Node {
 	kd := kernel.Shape().Dimensions
 	kh, kw, c, f := kd[0], kd[1], kd[2], kd[3]
 	d := x.Shape().Dimensions
 	gr := newCFGrid(d[1], d[2], d[3], kh, kw)
-	loH, loW := (kh-1)/2, (kw-1)/2
-	g := x.Graph()
-	hw := gr.hp * gr.wp
-	omax := (kh-1)*gr.wp + kw - 1
-	e := hw - omax - loH*gr.wp - loW // dL/dx of (b, i, j) lands on column (b+1)·Hp·Wp + i·Wp + j
-	t := (gr.b + 2) * hw             // columns of V
-	// v: the output's gradient (set first in the backward pass); xflat, patches: the forward's padded
-	// input [C, M] and patch matrix; shifted: V, built by whichever gradient is asked for first.
+	nd := max(gr.pre, 1)                   // D in blocks
+	e := nd*gr.block() - gr.span           // ≥ 0
+	t := (gr.b + gr.pre + nd) * gr.block() // columns of V: R + D
+	omin := gr.off(0, 0)
+	// v: the output's gradient (set first in the backward pass); xflat, patches: the forward's X and
+	// patch matrix; shifted: V, built by whichever gradient is asked for first.
 	var v, xflat, patches, shifted *Node
 	shiftedV := func() *Node {
 		if shifted == nil {
-			vr := cfEmbed(v, gr)
-			zeros := func(n int) *Node { return Zeros(g, shapes.Make(v.DType(), f, n)) }
-			parts := make([]*Node, 0, 2*kh*kw+1)
-			gap := 0
-			for dy := range kh {
-				for dx := range kw {
-					off := dy*gr.wp + dx
-					if gap += e + off; gap > 0 {
-						parts = append(parts, zeros(gap))
-					}
-					parts = append(parts, vr)
-					gap = t - gr.r - e - off
-				}
-			}
-			if gap > 0 {
-				parts = append(parts, zeros(gap))
-			}
-			shifted = Reshape(Concatenate(parts, 1), f*kh*kw, t)
+			shifted = gr.shiftStack(cfEmbed(v, gr), t, func(dy, dx int) int { return e + gr.off(dy, dx) - omin })
 		}
 		return shifted
 	}
@@ -168,8 +171,8 @@ func convCF(x, kernel *Node) *Node {
 			dwt := DotGeneral(cfEmbed(v, gr), []int{1}, nil, patches, []int{1}, nil)
 			return TransposeAllAxes(Reshape(dwt, f, c, kh, kw), 2, 3, 1, 0)
 		}
-		xs := zeroExtend(xflat, 1, omax+e, t-omax-e-gr.b*hw)        // X[c, t - omax - e]
-		dw := DotGeneral(shifted, []int{1}, nil, xs, []int{1}, nil) // [F·kh·kw, C]
+		xs := zeroExtend(xflat, 1, nd*gr.block(), t-nd*gr.block()-gr.m()) // X[c, t - D]
+		dw := DotGeneral(shifted, []int{1}, nil, xs, []int{1}, nil)       // [F·kh·kw, C]
 		return TransposeAllAxes(Reshape(dw, f, kh, kw, c), 1, 2, 3, 0)
 	})
 	xg := IdentityWithCustomGradient(x, func(_, vx *Node) *Node {
@@ -177,11 +180,11 @@ func convCF(x, kernel *Node) *Node {
 			return vx
 		}
 		kr := Reshape(TransposeAllAxes(kernel, 2, 3, 0, 1), c, f*kh*kw) // [C, F·kh·kw]
-		dx := Reshape(Dot(kr, shiftedV()).Product(), c, gr.b+2, gr.hp, gr.wp)
-		return Slice(dx, AxisRange(), AxisRange(1, gr.b+1), AxisRange(0, gr.h), AxisRange(0, gr.w))
+		dx := Reshape(Dot(kr, shiftedV()).Product(), c, t/gr.block(), gr.hp, gr.wp)
+		return Slice(dx, AxisRange(), AxisRange(nd, nd+gr.b), AxisRange(0, gr.h), AxisRange(0, gr.w))
 	})
 	wt := Reshape(TransposeAllAxes(kg, 3, 2, 0, 1), f, c*kh*kw)
-	patches, xflat = patchesCF(xg, gr, loH, loW)
+	patches, xflat = patchesCF(xg, gr)
 	y := cfOutput(Dot(wt, patches).Product(), gr)
 	return IdentityWithCustomGradient(y, func(_, vy *Node) *Node {
 		v = vy

@@ -91,6 +91,7 @@ func TestConvSame2DMatchesConvolve(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, tc := range []struct{ b, h, w, c, f, k int }{
 		{2, 5, 5, 3, 4, 3}, {3, 7, 6, 2, 5, 5}, {2, 20, 20, 2, 8, 3}, {1, 4, 3, 6, 2, 5}, {2, 5, 5, 3, 2, 1}, {2, 6, 6, 2, 3, 2},
+		{2, 1, 2, 3, 2, 5}, {3, 2, 2, 2, 3, 3},
 	} {
 		t.Run(fmt.Sprintf("%dx%dx%dx%d_k%d_f%d", tc.b, tc.h, tc.w, tc.c, tc.k, tc.f), func(t *testing.T) {
 			x := convRandom(rng, tc.b, tc.h, tc.w, tc.c)
