@@ -58,6 +58,8 @@ func zeroExtend(x *Node, axis, before, after int) *Node {
 type cfGrid struct {
 	b, h, w, kh, kw, loH, loW, hiH, hiW, hp, wp int
 	span, pre                                   int // pre: whole blocks ≥ span
+	// The outputs computed: rows [oi, oi+oh) and columns [oj, oj+ow) (all by default; a crop).
+	oi, oj, oh, ow int
 }
 
 func newCFGrid(b, h, w, kh, kw int) cfGrid {
@@ -65,6 +67,7 @@ func newCFGrid(b, h, w, kh, kw int) cfGrid {
 	gr.hp, gr.wp = h+gr.hiH, w+gr.hiW
 	gr.span = (kh-1)*gr.wp + kw - 1
 	gr.pre = (gr.span + gr.hp*gr.wp - 1) / (gr.hp * gr.wp)
+	gr.oh, gr.ow = h, w
 	return gr
 }
 
@@ -112,18 +115,20 @@ func patchesCF(x *Node, gr cfGrid) (patches, flat *Node) {
 	return gr.shiftStack(flat, gr.r(), func(dy, dx int) int { return omax - gr.off(dy, dx) }), flat
 }
 
-// cfOutput extracts the outputs [F, B, H, W] from the product [F, R] of a kernel with patchesCF.
+// cfOutput extracts the outputs [F, B, oh, ow] from the product [F, R] of a kernel with patchesCF.
 func cfOutput(y *Node, gr cfGrid) *Node {
 	f := y.Shape().Dim(0)
 	y = Reshape(y, f, gr.b+gr.pre, gr.hp, gr.wp)
-	return Slice(y, AxisRange(), AxisRange(0, gr.b), AxisRange(gr.hiH, gr.hiH+gr.h), AxisRange(gr.hiW, gr.hiW+gr.w))
+	i0, j0 := gr.hiH+gr.oi, gr.hiW+gr.oj
+	return Slice(y, AxisRange(), AxisRange(0, gr.b), AxisRange(i0, i0+gr.oh), AxisRange(j0, j0+gr.ow))
 }
 
-// cfEmbed places v [F, B, H, W] at the output columns of the patch matrix: [F, R], zeros elsewhere.
+// cfEmbed places v [F, B, oh, ow] at the output columns of the patch matrix: [F, R], zeros elsewhere.
 func cfEmbed(v *Node, gr cfGrid) *Node {
 	f := v.Shape().Dim(0)
-	v = zeroExtend(v, 3, gr.hiW, 0)
-	v = zeroExtend(v, 2, gr.hiH, 0)
+	i0, j0 := gr.hiH+gr.oi, gr.hiW+gr.oj
+	v = zeroExtend(v, 3, j0, gr.wp-j0-gr.ow)
+	v = zeroExtend(v, 2, i0, gr.hp-i0-gr.oh)
 	v = zeroExtend(v, 1, 0, gr.pre)
 	return Reshape(v, f, gr.r())
 }
@@ -144,10 +149,17 @@ func cfEmbed(v *Node, gr cfGrid) *Node {
 // (b + D/block)·Hp·Wp + i·Wp + j. When x needs no gradient (the first layer), dL/dK = v·patchesᵀ
 // instead, which needs no V.
 func convCF(x, kernel *Node) *Node {
+	return convCFCrop(x, kernel, 0, 0, x.Shape().Dim(2), x.Shape().Dim(3))
+}
+
+// convCFCrop is convCF computing only the outputs of rows [i0, i0+oh) and columns [j0, j0+ow):
+// [F, B, oh, ow], the convolution followed by a crop.
+func convCFCrop(x, kernel *Node, i0, j0, oh, ow int) *Node {
 	kd := kernel.Shape().Dimensions
 	kh, kw, c, f := kd[0], kd[1], kd[2], kd[3]
 	d := x.Shape().Dimensions
 	gr := newCFGrid(d[1], d[2], d[3], kh, kw)
+	gr.oi, gr.oj, gr.oh, gr.ow = i0, j0, oh, ow
 	nd := max(gr.pre, 1)                   // D in blocks
 	e := nd*gr.block() - gr.span           // ≥ 0
 	t := (gr.b + gr.pre + nd) * gr.block() // columns of V: R + D
@@ -204,11 +216,17 @@ func convSame2D(x, kernel *Node) *Node {
 // conv2dCF is conv2d on channels-first x [C, B, H, W]: the same variables ("weights" [k, k, C, F],
 // "biases" [F]) and values.
 func conv2dCF(scope *model.Scope, x *Node, filters, k int) *Node {
+	return conv2dCFCrop(scope, x, filters, k, 0, 0, x.Shape().Dim(2), x.Shape().Dim(3))
+}
+
+// conv2dCFCrop is conv2dCF followed by the crop to rows [i0, i0+oh), columns [j0, j0+ow), computing
+// only those outputs.
+func conv2dCFCrop(scope *model.Scope, x *Node, filters, k, i0, j0, oh, ow int) *Node {
 	g := x.Graph()
 	c := x.Shape().Dim(0)
 	kernel := scope.VariableWithShape("weights", shapes.Make(x.DType(), k, k, c, filters)).NodeValue(g)
 	b := scope.VariableWithValue("biases", make([]float32, filters)).NodeValue(g)
-	y := convCF(x, kernel)
+	y := convCFCrop(x, kernel, i0, j0, oh, ow)
 	return Add(y, Reshape(b, filters, 1, 1, 1))
 }
 
@@ -346,12 +364,13 @@ func (a *Autoencoder) convDecode(scope *model.Scope, x *Node) *Node {
 	x = toCF(x)
 	for i := k - 1; i >= 0; i-- {
 		x = upsample2CF(x)
-		x = conv2dCF(scope.In("conv%d", i), x, c.Conv[i].Filters, c.Conv[i].Kernel)
+		h, w := x.Shape().Dim(2), x.Shape().Dim(3)
+		if i > 0 || (h == oh && w == ow) {
+			x = conv2dCF(scope.In("conv%d", i), x, c.Conv[i].Filters, c.Conv[i].Kernel)
+		} else { // the last block computes only the centre crop to the output size, e.g. 24 → 20
+			x = conv2dCFCrop(scope.In("conv%d", i), x, c.Conv[i].Filters, c.Conv[i].Kernel, (h-oh)/2, (w-ow)/2, oh, ow)
+		}
 		x = convAct(c.Activation, x)
-	}
-	if x.Shape().Dim(2) != oh || x.Shape().Dim(3) != ow { // centre crop, e.g. 24 → 20
-		dh, dw := (x.Shape().Dim(2)-oh)/2, (x.Shape().Dim(3)-ow)/2
-		x = Slice(x, AxisRange(), AxisRange(), AxisRange(dh, dh+oh), AxisRange(dw, dw+ow))
 	}
 	return fromCF(conv2dCF(scope.In("output"), x, oc, c.Conv[0].Kernel))
 }
