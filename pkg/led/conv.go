@@ -1,6 +1,8 @@
 package led
 
 import (
+	"math"
+
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph-building file, GoMLX convention
 	"github.com/gomlx/gomlx/ml/model"
@@ -329,6 +331,57 @@ func maxPool2(x *Node) *Node {
 	return fromCF(maxPool2CF(toCF(x)))
 }
 
+// upConv2dCF is conv2dCFCrop of upsample2CF(x): the decoder's 2× nearest-neighbour upsampling
+// followed by a same-padded k×k convolution (and a crop to rows [i0, i0+oh), columns [j0, j0+ow)
+// of the upsampled grid), computed on the low-resolution x (sub-pixel convolution): output pixel
+// (2i+a, 2j+b) only reads x around (i, j), through the taps of the kernel that fall on each
+// neighbour, so it is a same-padded k'×k' convolution of x (k' = 3 for k = 3, 4, 5) with 4F
+// outputs, one per (a, b, f), whose kernel sums the original taps; the four phases are then
+// interleaved. That reads x's patches at a quarter of the positions and skips the upsampled
+// tensor and its gradient. Same variables and values as upsample2CF followed by conv2dCFCrop.
+func upConv2dCF(scope *model.Scope, x *Node, filters, k, i0, j0, oh, ow int) *Node {
+	g := x.Graph()
+	c := x.Shape().Dim(0)
+	kernel := scope.VariableWithShape("weights", shapes.Make(x.DType(), k, k, c, filters)).NodeValue(g)
+	b := scope.VariableWithValue("biases", make([]float32, filters)).NodeValue(g)
+	return addBiasCF(upConvCF(x, kernel, i0, j0, oh, ow), b)
+}
+
+// upConvCF is convCFCrop(upsample2CF(x), kernel, i0, j0, oh, ow) computed as a sub-pixel
+// convolution of x (see upConv2dCF).
+func upConvCF(x, kernel *Node, i0, j0, oh, ow int) *Node {
+	g := x.Graph()
+	bs := x.Shape().Dim(1)
+	kd := kernel.Shape().Dimensions
+	k, c, filters := kd[0], kd[2], kd[3]
+	// Low-resolution offset of tap t for output phase a: floor((a + t - lo) / 2).
+	lo := (k - 1) / 2
+	low := func(a, t int) int { return int(math.Floor(float64(a+t-lo) / 2)) }
+	rmin, rmax := low(0, 0), low(1, k-1)
+	kl := rmax - rmin + 1
+	if kd[1] != k || -rmin != (kl-1)/2 || i0%2 != 0 || j0%2 != 0 || oh%2 != 0 || ow%2 != 0 { // not a PadSame low-resolution conv
+		return convCFCrop(upsample2CF(x), kernel, i0, j0, oh, ow)
+	}
+	// sum [kl·kl·2·2, k·k]: low-resolution tap (ry, rx) of phase (a, b) sums taps (dy, dx).
+	sum := make([]float32, kl*kl*4*k*k)
+	for a := range 2 {
+		for bb := range 2 {
+			for dy := range k {
+				for dx := range k {
+					ry, rx := low(a, dy)-rmin, low(bb, dx)-rmin
+					sum[(((ry*kl+rx)*2+a)*2+bb)*k*k+dy*k+dx] = 1
+				}
+			}
+		}
+	}
+	sumM := ConvertDType(Reshape(Const(g, sum), kl*kl*4, k*k), kernel.DType())
+	kl4 := Dot(sumM, Reshape(kernel, k*k, c*filters)).Product() // [(ry, rx, a, b), (c, f)]
+	kl4 = Reshape(TransposeAllAxes(Reshape(kl4, kl, kl, 2, 2, c, filters), 0, 1, 4, 2, 3, 5), kl, kl, c, 4*filters)
+	y := convCFCrop(x, kl4, i0/2, j0/2, oh/2, ow/2)                                   // [(a, b, f), B, oh/2, ow/2]
+	y = TransposeAllAxes(Reshape(y, 2, 2, filters, bs, oh/2, ow/2), 2, 3, 4, 0, 5, 1) // [f, B, i, a, j, b]
+	return Reshape(y, filters, bs, oh, ow)
+}
+
 // upsample2CF repeats each pixel of channels-first x [C, B, H, W] into a 2×2 block: [C, B, 2H, 2W].
 func upsample2CF(x *Node) *Node {
 	d := x.Shape().Dimensions
@@ -386,13 +439,12 @@ func (a *Autoencoder) convDecode(scope *model.Scope, x *Node) *Node {
 	}
 	x = toCF(x)
 	for i := k - 1; i >= 0; i-- {
-		x = upsample2CF(x)
-		h, w := x.Shape().Dim(2), x.Shape().Dim(3)
-		if i > 0 || (h == oh && w == ow) {
-			x = conv2dCF(scope.In("conv%d", i), x, c.Conv[i].Filters, c.Conv[i].Kernel)
-		} else { // the last block computes only the centre crop to the output size, e.g. 24 → 20
-			x = conv2dCFCrop(scope.In("conv%d", i), x, c.Conv[i].Filters, c.Conv[i].Kernel, (h-oh)/2, (w-ow)/2, oh, ow)
+		h, w := 2*x.Shape().Dim(2), 2*x.Shape().Dim(3)
+		i0, j0, ch, cw := 0, 0, h, w
+		if i == 0 && (h != oh || w != ow) { // the last block computes only the centre crop, e.g. 24 → 20
+			i0, j0, ch, cw = (h-oh)/2, (w-ow)/2, oh, ow
 		}
+		x = upConv2dCF(scope.In("conv%d", i), x, c.Conv[i].Filters, c.Conv[i].Kernel, i0, j0, ch, cw)
 		x = convAct(c.Activation, x)
 	}
 	return fromCF(conv2dCF(scope.In("output"), x, oc, c.Conv[0].Kernel))

@@ -314,3 +314,50 @@ func TestConvAutoencoderMatchesGoMLXOps(t *testing.T) {
 		})
 	}
 }
+
+// TestUpConvCF: the sub-pixel convolution equals upsampling followed by the convolution (and
+// crop), in values and gradients, for k = 1..5 and odd low-resolution sizes.
+func TestUpConvCF(t *testing.T) {
+	be, err := backend.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, tc := range []struct{ c, b, h, w, f, k, i0, j0, oh, ow int }{
+		{3, 2, 3, 3, 4, 3, 0, 0, 6, 6}, {2, 2, 5, 4, 3, 5, 0, 0, 10, 8}, {4, 3, 3, 3, 2, 3, 2, 2, 2, 2},
+		{2, 2, 3, 4, 3, 1, 0, 0, 6, 8}, {2, 2, 4, 3, 2, 2, 0, 0, 8, 6}, {2, 1, 4, 4, 2, 4, 0, 2, 8, 4},
+		{3, 2, 12, 12, 4, 3, 2, 2, 20, 20}, {2, 2, 3, 3, 2, 3, 1, 1, 4, 4}, // odd crop offset: plain path
+	} {
+		t.Run(fmt.Sprint(tc), func(t *testing.T) {
+			x := convRandom(rng, tc.c, tc.b, tc.h, tc.w)
+			kernel := convRandom(rng, tc.k, tc.k, tc.c, tc.f)
+			r := convRandom(rng, tc.f, tc.b, tc.oh, tc.ow)
+			run := func(conv func(x, k *Node) *Node) [][]float32 {
+				exec, err := NewExec(be, func(x, k, r *Node) []*Node {
+					y := conv(x, k)
+					grads := Gradient(ReduceAllSum(Mul(y, r)), x, k)
+					return []*Node{y, grads[0], grads[1]}
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				out, err := exec.Exec(x, kernel, r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res := make([][]float32, len(out))
+				for i, o := range out {
+					res[i] = tensors.MustCopyFlatData[float32](o)
+				}
+				return res
+			}
+			want := run(func(x, k *Node) *Node { return convCFCrop(upsample2CF(x), k, tc.i0, tc.j0, tc.oh, tc.ow) })
+			got := run(func(x, k *Node) *Node { return upConvCF(x, k, tc.i0, tc.j0, tc.oh, tc.ow) })
+			for i, name := range []string{"values", "gradient w.r.t. x", "gradient w.r.t. the kernel"} {
+				if d := convRelDiff(t, name, got[i], to64(want[i])); d > 1e-5 {
+					t.Errorf("%s differ by %.3g > 1e-5", name, d)
+				}
+			}
+		})
+	}
+}
