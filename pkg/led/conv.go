@@ -14,12 +14,15 @@ import (
 // pure-Go backend (github.com/gomlx/compute v0.1.6) runs as scalar loops: a training step of the
 // report's network spent ~85% of its time there (issue #20). Here the convolution stack runs
 // channels-first ([C, B, H, W]) and a same-padded k×k convolution is one matrix product of the
-// kernel [F, k²·C] with the patch matrix [k²·C, R], whose rows are the input shifted by each of the
-// k² kernel offsets (built with Concatenate, which the backend runs as block copies); its gradients
-// are matrix products too, given by hand (IdentityWithCustomGradient): the kernel gradient is the
-// output gradient times the same patch matrix, and the input gradient is the convolution of the
-// output gradient with the flipped, transposed kernel. The variables (kernel [k, k, C, F], biases
-// [F]) and the arithmetic are those of Convolve(x, kernel).PadSame(), so checkpoints carry over.
+// kernel [F, C·k²] with the patch matrix [C·k², R], whose rows are the flattened input shifted by
+// each of the k² kernel offsets (one Concatenate, which the backend runs as block copies). Its
+// gradients are given by hand (IdentityWithCustomGradient, see convCF): products with the stacked
+// shifts of the output gradient, which the backend also runs on its SIMD matrix product. The
+// decoder's upsampling + convolution is a sub-pixel convolution of the low-resolution map
+// (upConvCF), pooling (maxPool2CF), ELU (eluCF) and the bias (addBiasCF) have explicit gradients,
+// and the encoder pools before its ELU. The variables (kernel [k, k, C, F], biases [F]) and the
+// values are those of Convolve(x, kernel).PadSame() and MaxPool(x).Window(2) (tests to 1e-5 in
+// values and gradients), so checkpoints carry over; BenchmarkReportConvAutoencoderStep measures it.
 
 // legacyConvOps makes the convolutional blocks use GoMLX's Convolve and MaxPool (channels-last,
 // the formulation before issue #20): only for tests and the side-by-side benchmark.
