@@ -132,10 +132,13 @@ type LatticeSetup struct {
 	AEFit     TrainConfig
 	Prop      PropagatorConfig
 	PropFit   TrainConfig
-	Warmup    int   // 20 (LED's n_warmup)
+	Warmup    int   // Frames observed before predicting.
 	Micro     int   // T_μ = 10
 	Horizon   int   // Steps predicted after the warm-up (LED's FHN figure: 8000).
 	MacroGrid []int // T_m values compared (LED's FHN figure: 10, 50, 100, 200, 1000, 9000).
+	// Stride is the number of coarse steps per latent step (LED.Stride): the LSTM advances the latent
+	// state 10 steps at a time, so one micro phase of T_μ = 10 steps replaces exactly one latent step.
+	Stride int
 	// Test are the held-out trajectories of the alternation: other initial conditions (another
 	// seed), Warmup + Horizon steps long.
 	Test fhn.LatticeConfig
@@ -145,8 +148,8 @@ type LatticeSetup struct {
 // 750 coarse steps, slowly growing to a limit cycle; the training trajectories cover several
 // periods (the report's 450 steps covered less than one, and its forecasts drifted).
 func Lattice(quick bool) LatticeSetup {
-	s := LatticeSetup{Data: fhn.DefaultLatticeConfig(), Train: 5, Val: 2, Warmup: 20, Micro: 10}
-	s.Data.Steps, s.Data.ICs = 2000, 8
+	s := LatticeSetup{Data: fhn.DefaultLatticeConfig(), Train: 12, Val: 3, Warmup: 200, Micro: 10, Stride: 10}
+	s.Data.Steps, s.Data.ICs = 8200, 16
 	s.AE = AutoencoderConfig{Input: []int{2 * s.Data.Solver.Lattice.N}, Output: []int{2 * s.Data.Solver.Lattice.N},
 		Dense: []int{100, 100, 100}, Latent: 2, Activation: "celu", OutputActivation: "tanhplus"}
 	s.AEFit = TrainConfig{Epochs: 100, BatchSize: 32, LearningRate: 1e-3, Patience: 20, Seed: 1, StepsPerEpoch: 300}
@@ -162,6 +165,30 @@ func Lattice(quick bool) LatticeSetup {
 		s.Test.Steps, s.Test.ICs = s.Warmup+s.Horizon, 2
 	}
 	return s
+}
+
+// LED returns the lattice LED of trained models (with the setup's latent stride).
+func (s LatticeSetup) LED(ae *Autoencoder, sc *Scaler, p *Propagator) *LED {
+	return &LED{AE: ae, Prop: p, Scaler: sc, Stride: s.Stride}
+}
+
+// strided returns, for each series ([T][dim] row-major) and each offset 0..k-1, its every k-th vector.
+func strided(series [][]float32, dim, k int) [][]float32 {
+	if k <= 1 {
+		return series
+	}
+	var out [][]float32
+	for _, z := range series {
+		t := len(z) / dim
+		for o := range k {
+			var sub []float32
+			for i := o; i < t; i += k {
+				sub = append(sub, z[i*dim:(i+1)*dim]...)
+			}
+			out = append(out, sub)
+		}
+	}
+	return out
 }
 
 // TestTrajectories returns the held-out trajectories of the alternation (cached on disk).
@@ -422,10 +449,11 @@ func (s LatticeSetup) TrainPropagator(ae *Autoencoder, sc *Scaler, d *fhn.Lattic
 	if err != nil {
 		return nil, nil, err
 	}
-	fit, err := withCheckpoint(s.PropFit, "lattice-propagator", onEpoch, s.Data, s.Train, s.Val, s.AE, upstream{s.AEFit}, s.Prop, s.PropFit)
+	fit, err := withCheckpoint(s.PropFit, "lattice-propagator", onEpoch, s.Data, s.Train, s.Val, s.AE, upstream{s.AEFit}, s.Prop, s.PropFit, s.Stride)
 	if err != nil {
 		return nil, nil, err
 	}
-	res, err := p.Train(lat[:s.Train], lat[s.Train:], fit)
+	d2 := s.Prop.Dim
+	res, err := p.Train(strided(lat[:s.Train], d2, s.Stride), strided(lat[s.Train:], d2, s.Stride), fit)
 	return p, res, err
 }

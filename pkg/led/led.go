@@ -23,6 +23,11 @@ type LED struct {
 	Smoother *SavGol // nil: no smoothing.
 	Scaler   *Scaler // nil: the autoencoder sees the data as given.
 	Identity bool    // No autoencoder: the propagator works on the frames directly (report's Van der Pol).
+	// Stride is the number of frames per latent step (0 or 1: every frame). With Stride k the
+	// propagator was trained on every k-th latent vector: Alternate and Forecast step the latent
+	// state k frames at a time, observe every k-th frame of a warm-up or micro phase, and fill the
+	// frames in between by interpolating the latent vectors linearly (for the output only).
+	Stride int
 
 	// Plain-Go inference paths set by UseFast (nil: the graphs).
 	fastAE   *FastAutoencoder
@@ -167,6 +172,9 @@ func (l *LED) Forecast(warmup []float32, steps int) (latents, frames []float32, 
 	if len(warmup) == 0 {
 		return nil, nil, fmt.Errorf("led forecast: the warmup is empty; give at least one frame of %d values", l.frameIn())
 	}
+	if k := l.stride(); k > 1 {
+		return l.forecastStrided(warmup, steps, k)
+	}
 	z, err := l.Encode(warmup)
 	if err != nil {
 		return nil, nil, fmt.Errorf("led forecast: %w", err)
@@ -182,6 +190,32 @@ func (l *LED) Forecast(warmup []float32, steps int) (latents, frames []float32, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("led forecast: %w", err)
 	}
+	if frames, err = l.Decode(latents); err != nil {
+		return nil, nil, fmt.Errorf("led forecast: %w", err)
+	}
+	return latents, frames, nil
+}
+
+// forecastStrided is Forecast with a latent stride k: it observes every k-th warm-up frame (ending
+// with the last), rolls out ceil(steps/k) latent steps and interpolates one latent vector per frame.
+func (l *LED) forecastStrided(warmup []float32, steps, k int) (latents, frames []float32, err error) {
+	fi, d := l.frameIn(), l.Prop.Config.Dim
+	if len(warmup)%fi != 0 {
+		return nil, nil, fmt.Errorf("led forecast: warm-up of %d values is not whole frames of %d", len(warmup), fi)
+	}
+	z, err := l.Encode(strideFrames(warmup, fi, k))
+	if err != nil {
+		return nil, nil, fmt.Errorf("led forecast: %w", err)
+	}
+	st, err := l.observe(nil, z)
+	if err != nil {
+		return nil, nil, fmt.Errorf("led forecast: %w", err)
+	}
+	zs, _, err := l.rollout(st, (steps+k-1)/k)
+	if err != nil {
+		return nil, nil, fmt.Errorf("led forecast: %w", err)
+	}
+	latents = interpolate(z[len(z)-d:], zs, d, k, steps)
 	if frames, err = l.Decode(latents); err != nil {
 		return nil, nil, fmt.Errorf("led forecast: %w", err)
 	}
@@ -232,6 +266,10 @@ func (l *LED) Alternate(warmup []float32, cfg AlternationConfig, micro MicroSolv
 	if cfg.Micro > 0 && micro == nil {
 		return nil, fmt.Errorf("led alternation: Micro=%d steps but no micro solver", cfg.Micro)
 	}
+	k := l.stride()
+	if k > 1 && (cfg.Macro%k != 0 || cfg.Micro%k != 0) {
+		return nil, fmt.Errorf("led alternation: with a latent stride of %d frames, T_m = %d and T_mu = %d must be multiples of it", k, cfg.Macro, cfg.Micro)
+	}
 	fo := l.frameOut()
 	if l.frameIn() != fo {
 		return nil, fmt.Errorf("led alternation: needs an autoencoder whose output frame (%d) is its input frame (%d)", fo, l.frameIn())
@@ -240,25 +278,25 @@ func (l *LED) Alternate(warmup []float32, cfg AlternationConfig, micro MicroSolv
 		return nil, fmt.Errorf("led alternation: warm-up of %d values is not whole frames of %d", len(warmup), fo)
 	}
 	res := &AlternationResult{Frames: make([]float32, 0, cfg.Horizon*fo), Macro: make([]bool, 0, cfg.Horizon)}
+	d := l.Prop.Config.Dim
 	var st *State
+	var zLast []float32 // latent vector of the last frame the LSTM observed (interpolation start)
 	if cfg.Macro > 0 {
-		z, err := l.Encode(warmup)
+		z, err := l.Encode(strideFrames(warmup, fo, k))
 		if err != nil {
 			return nil, fmt.Errorf("led alternation: %w", err)
 		}
 		if st, err = l.observe(nil, z); err != nil {
 			return nil, fmt.Errorf("led alternation: %w", err)
 		}
+		zLast = z[len(z)-d:]
 	}
 	last := warmup[len(warmup)-fo:]
-	d := 0
-	if l.Prop != nil {
-		d = l.Prop.Config.Dim
-	}
 	for t := 0; t < cfg.Horizon; {
 		if n := min(cfg.Macro, cfg.Horizon-t); n > 0 {
+			m := (n + k - 1) / k // latent steps covering the n frames
 			t0 := time.Now()
-			zs, next, err := l.rollout(st, n)
+			zs, next, err := l.rollout(st, m)
 			if err != nil {
 				return nil, fmt.Errorf("led alternation step %d: %w", t, err)
 			}
@@ -267,13 +305,13 @@ func (l *LED) Alternate(warmup []float32, cfg AlternationConfig, micro MicroSolv
 			st = next
 			t += n
 			if t < cfg.Horizon && cfg.Micro > 0 { // the micro phase starts from the last macro frame
-				if last, err = l.Decode(zs[(n-1)*d:]); err != nil {
+				if last, err = l.Decode(zs[(m-1)*d:]); err != nil {
 					return nil, fmt.Errorf("led alternation step %d: %w", t, err)
 				}
 				res.DecodeSeconds += time.Since(t1).Seconds()
 			}
 			t2 := time.Now()
-			frames, err := l.Decode(zs)
+			frames, err := l.Decode(interpolate(zLast, zs, d, k, n))
 			if err != nil {
 				return nil, fmt.Errorf("led alternation step %d: %w", t, err)
 			}
@@ -282,6 +320,7 @@ func (l *LED) Alternate(warmup []float32, cfg AlternationConfig, micro MicroSolv
 			for range n {
 				res.Macro = append(res.Macro, true)
 			}
+			zLast = zs[(m-1)*d:]
 		}
 		if n := min(cfg.Micro, cfg.Horizon-t); n > 0 {
 			t0 := time.Now()
@@ -301,19 +340,59 @@ func (l *LED) Alternate(warmup []float32, cfg AlternationConfig, micro MicroSolv
 			t += n
 			if cfg.Macro > 0 && t < cfg.Horizon {
 				t1 := time.Now()
-				z, err := l.Encode(traj)
+				z, err := l.Encode(strideFrames(traj, fo, k))
 				if err != nil {
 					return nil, fmt.Errorf("led alternation: %w", err)
 				}
 				if st, err = l.observe(st, z); err != nil {
 					return nil, fmt.Errorf("led alternation: %w", err)
 				}
+				zLast = z[len(z)-d:]
 				res.SyncSeconds += time.Since(t1).Seconds()
 			}
 		}
 	}
 	res.Seconds = res.MacroSeconds + res.DecodeSeconds + res.MicroSeconds + res.SyncSeconds
 	return res, nil
+}
+
+// stride is the number of frames per latent step (Stride, at least 1).
+func (l *LED) stride() int { return max(l.Stride, 1) }
+
+// strideFrames returns every k-th frame of frames ([T][fo]) ending with the last one.
+func strideFrames(frames []float32, fo, k int) []float32 {
+	if k <= 1 {
+		return frames
+	}
+	t := len(frames) / fo
+	var out []float32
+	for i := (t - 1) % k; i < t; i += k {
+		out = append(out, frames[i*fo:(i+1)*fo]...)
+	}
+	return out
+}
+
+// interpolate returns n latent vectors, one per frame, from z0 (the latent of the frame before) and
+// the latent vectors zs of every k-th frame after it, linearly in between (k = 1: zs itself).
+func interpolate(z0, zs []float32, d, k, n int) []float32 {
+	if k <= 1 {
+		return zs[:n*d]
+	}
+	out := make([]float32, n*d)
+	for i := 1; i <= n; i++ {
+		j, r := (i-1)/k, float32((i-1)%k+1)/float32(k) // between latent j-1 (z0 for j = 0) and latent j
+		prev := z0
+		if j > 0 {
+			prev = zs[(j-1)*d : j*d]
+		}
+		if prev == nil {
+			prev = zs[j*d : (j+1)*d]
+		}
+		for c := range d {
+			out[(i-1)*d+c] = prev[c] + r*(zs[j*d+c]-prev[c])
+		}
+	}
+	return out
 }
 
 // savedModel is the metadata stored with a saved model.
