@@ -78,7 +78,9 @@ func ReportConvAutoencoder() AutoencoderConfig {
 // 13% held-out relative error, the field decoder goes well below (see the notebook). It is trained
 // with Adam 4e-3 decaying along a cosine. Quick mode keeps the dense decoder, about ten times cheaper
 // per step. The report's convolutional network is ReportConvAutoencoder; on the pure-Go backend its
-// convolution and max-pooling gradients are slow (seconds per batch-32 step on 2 busy cores).
+// convolutions used to be slow (GoMLX's own conv ops: about 0.3-0.5 s per batch-32 step); with the
+// patch-matrix convolutions of conv.go a step takes about 30 ms, close to PyTorch's (see
+// docs/benchmarks.md), but this conv model has not been trained and shipped yet.
 func FHNGrid(quick bool) FHNGridSetup {
 	s := FHNGridSetup{Grid: fhn.DefaultGridConfig(), Test: 10, SGWindow: 31, SGOrder: 2, Warmup: 200}
 	s.AE = AutoencoderConfig{Input: []int{20, 20, 2}, Output: []int{20, 20, 2}, Dense: []int{256, 64}, Latent: 10, Activation: "elu",
@@ -110,7 +112,7 @@ type SuperResolutionSetup struct {
 func SuperResolution(quick bool) SuperResolutionSetup {
 	g := FHNGrid(quick)
 	s := SuperResolutionSetup{Grid: g.Grid, Test: g.Test}
-	// Dense, like the grid autoencoder (convolutions are slow to train on the pure-Go backend); add
+	// Dense, like the grid autoencoder (the shipped one predates the fast convolutions of conv.go); add
 	// Conv blocks for the report's convolutional version.
 	s.AE = AutoencoderConfig{Input: []int{10, 10, 2}, Output: []int{20, 20, 2}, Dense: []int{128, 256}, Latent: 10, Activation: "elu",
 		OutputActivation: "tanhplus"}
