@@ -217,28 +217,25 @@ func (f *FastAutoencoder) DecodeOne(x, z []float32) error {
 
 // Encode maps n samples (n·InSize values) to n latent vectors, like Autoencoder.Encode.
 func (f *FastAutoencoder) Encode(x []float32) ([]float32, error) {
-	if len(x)%f.in != 0 {
-		return nil, fmt.Errorf("led fast encode: %d values are not whole samples of %d", len(x), f.in)
-	}
-	n := len(x) / f.in
-	z := make([]float32, n*f.latent)
-	for i := range n {
-		f.run(f.enc, z[i*f.latent:(i+1)*f.latent], x[i*f.in:(i+1)*f.in])
-	}
-	return z, nil
+	return f.batch("encode", f.enc, x, f.in, f.latent)
 }
 
 // Decode maps n latent vectors to n output samples, like Autoencoder.Decode.
 func (f *FastAutoencoder) Decode(z []float32) ([]float32, error) {
-	if len(z)%f.latent != 0 {
-		return nil, fmt.Errorf("led fast decode: %d values are not whole latent vectors of %d", len(z), f.latent)
+	return f.batch("decode", f.dec, z, f.latent, f.out)
+}
+
+// batch applies layers to each sample of in values in x, returning the samples of out values.
+func (f *FastAutoencoder) batch(what string, layers []fastDense, x []float32, in, out int) ([]float32, error) {
+	if len(x)%in != 0 {
+		return nil, fmt.Errorf("led fast %s: %d values are not whole samples of %d", what, len(x), in)
 	}
-	n := len(z) / f.latent
-	x := make([]float32, n*f.out)
+	n := len(x) / in
+	y := make([]float32, n*out)
 	for i := range n {
-		f.run(f.dec, x[i*f.out:(i+1)*f.out], z[i*f.latent:(i+1)*f.latent])
+		f.run(layers, y[i*out:(i+1)*out], x[i*in:(i+1)*in])
 	}
-	return x, nil
+	return y, nil
 }
 
 // fastLSTM is one LSTM layer with its weights transposed for axpy: gates (input, output, forget,

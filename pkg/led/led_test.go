@@ -22,12 +22,15 @@ func travelling(steps, n int, phase float64) []float32 {
 	return out
 }
 
-func TestLEDAlternationAndSaveLoad(t *testing.T) {
+// travellingLED trains a 16 → 2 autoencoder on six travelling-bump sequences of `steps` frames and
+// an LSTM propagator on every stride-th latent vector of them (all offsets).
+func travellingLED(t *testing.T, steps, stride int) (*Autoencoder, *Propagator) {
+	t.Helper()
 	const n = 16
 	var seqs [][]float32
 	var all []float32
 	for k := 0; k < 6; k++ {
-		s := travelling(80, n, float64(k)*2.5)
+		s := travelling(steps, n, float64(k)*2.5)
 		seqs = append(seqs, s)
 		all = append(all, s...)
 	}
@@ -47,9 +50,15 @@ func TestLEDAlternationAndSaveLoad(t *testing.T) {
 		lat = append(lat, z)
 	}
 	p, _ := NewPropagator(2).LSTM(16).Window(10).LossFrom(2).Done()
-	if _, err := p.Train(lat, nil, TrainConfig{Epochs: 15, BatchSize: 32, LearningRate: 5e-3}); err != nil {
+	if _, err := p.Train(strided(lat, 2, stride), nil, TrainConfig{Epochs: 15, BatchSize: 32, LearningRate: 5e-3}); err != nil {
 		t.Fatal(err)
 	}
+	return ae, p
+}
+
+func TestLEDAlternationAndSaveLoad(t *testing.T) {
+	const n = 16
+	ae, p := travellingLED(t, 80, 1)
 	dir := t.TempDir()
 	if err := ae.Save(filepath.Join(dir, "ae.ckpt")); err != nil {
 		t.Fatal(err)

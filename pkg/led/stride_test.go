@@ -36,32 +36,7 @@ func TestStrideHelpers(t *testing.T) {
 // well as the one-step model.
 func TestAlternationWithStride(t *testing.T) {
 	const n = 16
-	var all []float32
-	var seqs [][]float32
-	for k := 0; k < 6; k++ {
-		s := travelling(120, n, float64(k)*2.5)
-		seqs = append(seqs, s)
-		all = append(all, s...)
-	}
-	ae, err := NewAutoencoder(n).Dense(32).Latent(2).Activation("tanh").Done()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ae.Train(all, nil, nil, nil, TrainConfig{Epochs: 40, BatchSize: 32, LearningRate: 5e-3}); err != nil {
-		t.Fatal(err)
-	}
-	var lat [][]float32
-	for _, s := range seqs {
-		z, err := ae.Encode(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lat = append(lat, z)
-	}
-	p, _ := NewPropagator(2).LSTM(16).Window(10).LossFrom(2).Done()
-	if _, err := p.Train(strided(lat, 2, 2), nil, TrainConfig{Epochs: 15, BatchSize: 32, LearningRate: 5e-3}); err != nil {
-		t.Fatal(err)
-	}
+	ae, p := travellingLED(t, 120, 2)
 	truth := travelling(80, n, 1.3)
 	l := &LED{AE: ae, Prop: p, Stride: 2}
 	warm := truth[:20*n]
