@@ -35,12 +35,24 @@ type Schedule struct {
 	ThresholdEvery int     `json:"threshold_every"` // Thresholding frequency in epochs.
 	EvalEvery      int     `json:"eval_every"`      // Validation frequency in epochs.
 	Seed           uint64  `json:"seed"`            // Seed of the weights and the shuffling (--seed replaces it).
+	// The recipe options of autoencoder.Config beyond the paper's (zero: the paper's recipe).
+	Pretrain   int     `json:"pretrain,omitempty"`    // Autoencoder-only epochs before the main phase.
+	InitSTLSQ  float64 `json:"init_stlsq,omitempty"`  // > 0: start the main phase from Ξ and a mask fitted by STLSQ at this threshold.
+	RefitSTLSQ bool    `json:"refit_stlsq,omitempty"` // Every thresholding refits Ξ by STLSQ on the encoder's latents.
+	Threshold  float64 `json:"threshold,omitempty"`   // Sequential-thresholding threshold (0: the paper's 0.1).
 }
 
 // apply writes the schedule into a model configuration.
 func (s Schedule) apply(c *autoencoder.Config) {
 	c.BatchSize, c.LearningRate, c.Epochs, c.RefinementEpochs = s.Batch, s.LR, s.Epochs, s.Refine
 	c.ThresholdFrequency, c.EvalFrequency, c.Seed = s.ThresholdEvery, s.EvalEvery, s.Seed
+	c.PretrainEpochs, c.RefitSTLSQ = s.Pretrain, s.RefitSTLSQ
+	if s.InitSTLSQ > 0 {
+		c.InitSTLSQ, c.InitThreshold = true, s.InitSTLSQ
+	}
+	if s.Threshold > 0 {
+		c.Threshold = s.Threshold
+	}
 }
 
 func (s *Schedule) schedule() *Schedule { return s }

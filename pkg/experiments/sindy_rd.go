@@ -26,12 +26,15 @@ type SINDyRD struct {
 
 // SINDyRDConfig returns the configuration of sindy-reaction-diffusion. Full: the paper's data,
 // network, loss and schedule (the shipped model: seed 1, all of it). Quick: the quick data, one
-// hidden layer of 32, Adam 2e-3, batch 200, 240 epochs thresholding every 40, 40 refinement epochs,
-// validation every 2 epochs (8% of the paper's Adam steps).
+// hidden layer of 32, Adam 2e-3, batch 200, and the least-squares recipe: 60 epochs of the
+// autoencoder alone, Ξ and its mask initialised by STLSQ on the encoder's latents, 120 epochs of
+// the full loss whose thresholdings (every 30 epochs) refit Ξ by STLSQ, 30 refinement epochs;
+// validation every 2 epochs (6% of the paper's Adam steps).
 func SINDyRDConfig(quick bool) *SINDyRD {
 	if quick {
 		return &SINDyRD{QuickData: true, Widths: "32", Schedule: Schedule{
-			Batch: 200, LR: 2e-3, Epochs: 240, Refine: 40, ThresholdEvery: 40, EvalEvery: 2, Seed: 1}}
+			Batch: 200, LR: 2e-3, Epochs: 120, Refine: 30, ThresholdEvery: 30, EvalEvery: 2, Seed: 1,
+			Pretrain: 60, InitSTLSQ: 0.1, RefitSTLSQ: true}}
 	}
 	return &SINDyRD{Widths: "256", Schedule: Schedule{
 		Batch: 1024, LR: 1e-3, Epochs: 3001, Refine: 1001, ThresholdEvery: 500, EvalEvery: 100, Seed: 1}}

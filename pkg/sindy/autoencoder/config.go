@@ -50,6 +50,27 @@ type Config struct {
 	EvalFrequency      int     // Validation losses every this many epochs (paper: 100).
 	Seed               uint64  // Seed of the initial weights and of the shuffling.
 
+	// Recipe options beyond the paper's (their zero values give Champion et al.'s recipe; see
+	// recipe.go). Training then runs PretrainEpochs epochs of the autoencoder alone, the main
+	// phase of Epochs epochs (which InitSTLSQ starts from a least-squares Ξ) and the refinement.
+
+	// PretrainEpochs trains the autoencoder alone (decoder loss only, its own Adam) for this many
+	// epochs before the main phase, so that the SINDy losses start from coordinates that already
+	// describe x.
+	PretrainEpochs int `json:",omitempty"`
+	// InitSTLSQ starts the main phase from Ξ fitted by STLSQ (threshold InitThreshold) on the
+	// encoder's latents of the training data and their chain-rule derivatives: Ξ takes the fit's
+	// values and the mask its support (Model.FitSTLSQ).
+	InitSTLSQ bool `json:",omitempty"`
+	// InitThreshold is the STLSQ threshold of InitSTLSQ (0: Threshold).
+	InitThreshold float64 `json:",omitempty"`
+	// RefitSTLSQ makes every sequential thresholding a least-squares step: Ξ is refitted by STLSQ
+	// (threshold Threshold) on the encoder's latents within the current mask, instead of masking
+	// Adam's |ξ| <= Threshold. The mask still only shrinks.
+	RefitSTLSQ bool `json:",omitempty"`
+	// FitSamples is the number of training samples (evenly spaced) of the STLSQ fits (0: 20000).
+	FitSamples int `json:",omitempty"`
+
 	// PlainAutodiff computes the weight gradients with GoMLX's generic reverse-mode rule instead of
 	// the cheaper formulation of the training graph (same numbers, slower on the pure-Go backend;
 	// for benchmarks and checks).
@@ -136,6 +157,12 @@ func (c Config) Validate() error {
 		return bad("Threshold=%g must be finite and >= 0", c.Threshold)
 	case !finite(c.CoeffInit):
 		return bad("CoeffInit=%g must be finite", c.CoeffInit)
+	case c.PretrainEpochs < 0:
+		return bad("PretrainEpochs=%d must be >= 0", c.PretrainEpochs)
+	case !(c.InitThreshold >= 0) || !finite(c.InitThreshold):
+		return bad("InitThreshold=%g must be finite and >= 0 (0: Threshold)", c.InitThreshold)
+	case c.FitSamples < 0:
+		return bad("FitSamples=%d must be >= 0 (0: 20000)", c.FitSamples)
 	}
 	for _, w := range []struct {
 		name string
@@ -220,6 +247,20 @@ func (b *Builder) CoeffInit(v float64) *Builder { b.cfg.CoeffInit = v; return b 
 
 // Shuffle turns mini-batch shuffling on (default) or off (the paper's in-order batches).
 func (b *Builder) Shuffle(on bool) *Builder { b.cfg.Shuffle = on; return b }
+
+// Pretrain sets the epochs of autoencoder-only training before the main phase (0: none, the paper's).
+func (b *Builder) Pretrain(epochs int) *Builder { b.cfg.PretrainEpochs = epochs; return b }
+
+// InitSTLSQ starts the main phase from Ξ and a mask fitted by STLSQ on the encoder's latents with
+// this threshold (0: the thresholding's); see Config.InitSTLSQ.
+func (b *Builder) InitSTLSQ(threshold float64) *Builder {
+	b.cfg.InitSTLSQ, b.cfg.InitThreshold = true, threshold
+	return b
+}
+
+// RefitSTLSQ makes every sequential thresholding an STLSQ refit of Ξ on the encoder's latents
+// (Config.RefitSTLSQ).
+func (b *Builder) RefitSTLSQ(on bool) *Builder { b.cfg.RefitSTLSQ = on; return b }
 
 // Seed sets the seed of the weights and the shuffling.
 func (b *Builder) Seed(s uint64) *Builder { b.cfg.Seed = s; return b }

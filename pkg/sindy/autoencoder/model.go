@@ -30,7 +30,7 @@ type Model struct {
 	store   *model.Store
 	mask    []float32 // library × latent, row-major: 1 active, 0 removed
 
-	trainExec, refineExec, evalExec *model.Exec
+	trainExec, refineExec, evalExec, pretrainExec *model.Exec
 }
 
 // Variable paths in the store.
@@ -40,6 +40,7 @@ const (
 	varXi        = "/sindy/xi"
 	adamMain     = "adam"
 	adamRefine   = "adam_refinement"
+	adamPretrain = "adam_pretrain"
 )
 
 // NewModel validates cfg and creates the model with Xavier-uniform weights, zero biases and
@@ -162,12 +163,18 @@ func (m *Model) forward(g *graph.Graph, mask *Node, in []*Node, tape *weightTape
 }
 
 // stepExec returns the exec of one Adam step: inputs (mask, x, dx[, ddx]), outputs the total,
-// decoder, SINDy-x, SINDy-z and L1 losses (before the step).
-func (m *Model) stepExec(refine bool) (*model.Exec, error) {
+// decoder, SINDy-x, SINDy-z and L1 losses (before the step). pretrain: the loss is the decoder's
+// alone (Config.PretrainEpochs), with its own Adam.
+func (m *Model) stepExec(refine, pretrain bool) (*model.Exec, error) {
 	adam := optimizer.Adam().Epsilon(1e-8).LearningRate(m.cfg.LearningRate)
-	if refine {
+	cfg := m.cfg
+	switch {
+	case pretrain:
+		adam = adam.Scope(adamPretrain)
+		cfg.WeightSindyX, cfg.WeightSindyZ, cfg.WeightL1 = 0, 0, 0
+	case refine:
 		adam = adam.Scope(adamRefine)
-	} else {
+	default:
 		adam = adam.Scope(adamMain)
 	}
 	opt, ok := adam.Done().(interface {
@@ -182,12 +189,17 @@ func (m *Model) stepExec(refine bool) (*model.Exec, error) {
 		if !m.cfg.PlainAutodiff {
 			tape = &weightTape{}
 		}
-		o := m.forward(g, in[0], in[1:], tape)
+		enc, dec, xi := m.layers(g)
+		var ddx *Node
+		if cfg.ModelOrder == 2 {
+			ddx = in[3]
+		}
+		o := forward(cfg, m.lib, enc, dec, xi, in[0], in[1], in[2], ddx, tape)
 		xd := in[2]
-		if m.cfg.ModelOrder == 2 {
+		if cfg.ModelOrder == 2 {
 			xd = in[3]
 		}
-		l := Loss(m.cfg, o, in[1], xd, !refine)
+		l := Loss(cfg, o, in[1], xd, !refine)
 		// The optimizer's order of variables: trainable ones used by this graph, as in
 		// Scope.BuildTrainableVariablesGradientsGraph.
 		var vars []*Node

@@ -131,6 +131,8 @@ type modelState struct {
 	Mask        []float32
 	Thresholds  []int
 	Reopened    []int
+	// Initialised records that InitSTLSQ has fitted Ξ (so a resumed run does not fit it again).
+	Initialised bool
 }
 
 // state returns the State of a checkpoint: the loop's state ts and the model's ms.
@@ -182,9 +184,16 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 	}
 	var ms modelState // zero: gob leaves the fields the checkpoint holds as zero values untouched
 	refining := func() bool { return ms.RefineStart >= 0 }
-	// Sequential thresholding after epoch i, i % freq == 0, i > 0 (as the paper's loop), main phase only.
+	pre := cfg.PretrainEpochs // the main phase runs epochs pre .. pre+Epochs-1
+	pretraining := func(epoch int) bool { return !refining() && epoch < pre }
+	// Sequential thresholding after main-phase epoch i, i % freq == 0, i > 0 (as the paper's loop).
 	thresholdDue := func(epoch int) bool {
-		return !refining() && cfg.ThresholdFrequency > 0 && epoch > 0 && epoch%cfg.ThresholdFrequency == 0
+		i := epoch - pre
+		return !refining() && cfg.ThresholdFrequency > 0 && i > 0 && i%cfg.ThresholdFrequency == 0
+	}
+	fitData := subsample(train, cfg.FitSamples)
+	if cfg.FitSamples == 0 {
+		fitData = subsample(train, defaultFitSamples)
 	}
 	var prior float64 // seconds of training before this call
 	elapsed := func(s *training.State) time.Duration {
@@ -209,6 +218,9 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 			}
 		}
 		exec, err := m.getStepExec(refining())
+		if pretraining(s.Epoch) {
+			exec, err = m.getPretrainExec()
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -238,7 +250,7 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 		}
 		// Threshold after the epoch's last step, so that the epoch's record sees the new mask.
 		if s.Batch == steps-1 && thresholdDue(s.Epoch) {
-			if err := m.thresholdAndLog(s.Epoch, &ms, opts.Log); err != nil {
+			if err := m.thresholdAndLog(s.Epoch, &ms, fitData, opts.Log); err != nil {
 				return nil, err
 			}
 		}
@@ -250,7 +262,7 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 		Store:           m.store,
 		Checkpoint:      opts.Checkpoint,
 		Identity:        identity(cfg),
-		Epochs:          cfg.Epochs + cfg.RefinementEpochs,
+		Epochs:          pre + cfg.Epochs + cfg.RefinementEpochs,
 		StepsPerEpoch:   steps,
 		Step:            step,
 		LossNames:       lossNames,
@@ -272,12 +284,12 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 			}
 			copy(m.mask, ms.Mask)
 			ms.Mask = m.mask // saved as it changes
-			if refining() && cfg.Epochs > s.Epoch {
+			if refining() && pre+cfg.Epochs > s.Epoch {
 				// Resumed with a longer main phase than the checkpoint ran: go back to it (with
 				// L1 and thresholding) from the current weights; a fresh refinement follows.
 				if opts.Log != nil {
 					fmt.Fprintf(opts.Log, "checkpoint refined from epoch %d to %d; Epochs = %d reopens the main phase at epoch %d\n",
-						ms.RefineStart, s.Epoch, cfg.Epochs, s.Epoch)
+						ms.RefineStart, s.Epoch, pre+cfg.Epochs, s.Epoch)
 				}
 				ms.Reopened = append(ms.Reopened, s.Epoch)
 				ms.RefineStart = -1
@@ -288,7 +300,22 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 			return nil
 		},
 		OnEpochStart: func(s *training.State) error {
-			if !refining() && s.Epoch >= cfg.Epochs {
+			if cfg.InitSTLSQ && !ms.Initialised && !refining() && s.Epoch >= pre {
+				th := cfg.InitThreshold
+				if th == 0 {
+					th = cfg.Threshold
+				}
+				n, err := m.FitSTLSQ(fitData, th)
+				if err != nil {
+					return err
+				}
+				ms.Initialised = true
+				if opts.Log != nil {
+					fmt.Fprintf(opts.Log, "epoch %d: Ξ initialised by STLSQ at %g on the encoder's latents: %d active coefficients\n", s.Epoch, th, n)
+					m.logEquations(opts.Log)
+				}
+			}
+			if !refining() && s.Epoch >= pre+cfg.Epochs {
 				ms.RefineStart = s.Epoch
 				return m.resetRefinementOptimizer()
 			}
@@ -331,23 +358,37 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 	return ms.state(ts), err
 }
 
-// thresholdAndLog thresholds Ξ after epoch, records the active terms in ms and logs them with the
-// surviving equations.
-func (m *Model) thresholdAndLog(epoch int, ms *modelState, log io.Writer) error {
-	n, err := m.Threshold(m.cfg.Threshold)
+// thresholdAndLog thresholds Ξ after epoch (or, with RefitSTLSQ, refits it by STLSQ on the
+// encoder's latents of fit), records the active terms in ms and logs them with the surviving
+// equations.
+func (m *Model) thresholdAndLog(epoch int, ms *modelState, fit Data, log io.Writer) error {
+	var n int
+	var err error
+	how := "thresholding"
+	if m.cfg.RefitSTLSQ {
+		n, err = m.FitSTLSQ(fit, m.cfg.Threshold)
+		how = "STLSQ refit"
+	} else {
+		n, err = m.Threshold(m.cfg.Threshold)
+	}
 	if err != nil {
 		return err
 	}
 	ms.Thresholds = append(ms.Thresholds, n)
 	if log != nil {
-		fmt.Fprintf(log, "epoch %d: thresholding at %g: %d active coefficients\n", epoch, m.cfg.Threshold, n)
-		if sm, err := m.SINDy(); err == nil { // the surviving terms: the structure is decided here
-			for _, eq := range sm.Equations(3) {
-				fmt.Fprintf(log, "  %s\n", eq)
-			}
-		}
+		fmt.Fprintf(log, "epoch %d: %s at %g: %d active coefficients\n", epoch, how, m.cfg.Threshold, n)
+		m.logEquations(log) // the surviving terms: the structure is decided here
 	}
 	return nil
+}
+
+// logEquations writes the model's equations to log, one per line.
+func (m *Model) logEquations(log io.Writer) {
+	if sm, err := m.SINDy(); err == nil {
+		for _, eq := range sm.Equations(3) {
+			fmt.Fprintf(log, "  %s\n", eq)
+		}
+	}
 }
 
 // report logs the evaluation recorded after the epoch before s.Epoch and calls OnEval.
@@ -359,8 +400,11 @@ func (m *Model) report(s *training.State, refining bool, elapsed time.Duration, 
 			RelX: r["val rel x"], RelXDeriv: r["val rel dx"], RelZDeriv: r["val rel dz"]}}
 	if opts.Log != nil {
 		phase := "main"
-		if refining {
+		switch {
+		case refining:
 			phase = "refine"
+		case p.Epoch < m.cfg.PretrainEpochs:
+			phase = "pretrain"
 		}
 		fmt.Fprintf(opts.Log, "epoch %5d/%d (%s) train %.3e val %.3e | rel x %.2e dx %.2e dz %.2e | active %d | %s\n",
 			p.Epoch, p.TotalEpochs, phase, p.Train.Loss, p.Val.Loss, p.Val.RelX, p.Val.RelXDeriv, p.Val.RelZDeriv, p.Active,
@@ -385,14 +429,23 @@ func (m *Model) getStepExec(refine bool) (*model.Exec, error) {
 	var err error
 	if refine {
 		if m.refineExec == nil {
-			m.refineExec, err = m.stepExec(true)
+			m.refineExec, err = m.stepExec(true, false)
 		}
 		return m.refineExec, err
 	}
 	if m.trainExec == nil {
-		m.trainExec, err = m.stepExec(false)
+		m.trainExec, err = m.stepExec(false, false)
 	}
 	return m.trainExec, err
+}
+
+// getPretrainExec returns the exec of one autoencoder-only step (Config.PretrainEpochs).
+func (m *Model) getPretrainExec() (*model.Exec, error) {
+	var err error
+	if m.pretrainExec == nil {
+		m.pretrainExec, err = m.stepExec(false, true)
+	}
+	return m.pretrainExec, err
 }
 
 // Step runs one Adam step of the main phase (with L1) on a batch given as tensors x, dx (and ddx

@@ -1,0 +1,111 @@
+package autoencoder_test
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/dynlearn/dynlearn/pkg/sindy/autoencoder"
+)
+
+// identityModel is a linear autoencoder 2 -> 2 whose encoder is the identity, so that its latents
+// are the data: z = x, ż = ẋ.
+func identityModel(t *testing.T) *autoencoder.Model {
+	t.Helper()
+	cfg := autoencoder.New(autoencoder.Quick()).InputDim(2).Widths().Latent(2).PolyOrder(3).Activation(autoencoder.Linear).Config()
+	m := newModel(t, cfg)
+	w := m.Store().GetVariable("/encoder/layer0/weights")
+	if w == nil {
+		t.Fatal("no encoder weights")
+	}
+	if err := w.SetValue(tensors.FromFlatDataAndDimensions([]float32{1, 0, 0, 1}, 2, 2)); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestFitSTLSQRecoversSparseXi: on latents of a known sparse system (a Duffing-like oscillator
+// ż1 = 2 z2, ż2 = -z1 - 0.5 z1^3 - 0.3 z2, sampled on a grid of states), FitSTLSQ finds exactly its
+// four terms and their coefficients, sets Ξ and the mask, and a second fit within that mask keeps them.
+func TestFitSTLSQRecoversSparseXi(t *testing.T) {
+	m := identityModel(t)
+	var x, dx []float32
+	for i := range 40 {
+		for j := range 40 {
+			z1, z2 := -1.5+3*float64(i)/39, -1.2+2.4*float64(j)/39
+			x = append(x, float32(z1), float32(z2))
+			dx = append(dx, float32(2*z2), float32(-z1-0.5*z1*z1*z1-0.3*z2))
+		}
+	}
+	d := autoencoder.Data{N: len(x) / 2, Dim: 2, X: x, DX: dx}
+	for round := range 2 {
+		n, err := m.FitSTLSQ(d, 0.1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 4 {
+			t.Fatalf("round %d: %d active terms, want 4", round, n)
+		}
+		xi := coefficients(t, m)
+		names := m.Library().Names()
+		want := map[[2]int]float64{}
+		idx := func(name string) int {
+			for k, nm := range names {
+				if nm == name {
+					return k
+				}
+			}
+			t.Fatalf("no term %s in %v", name, names)
+			return -1
+		}
+		want[[2]int{idx("z2"), 0}] = 2
+		want[[2]int{idx("z1"), 1}] = -1
+		want[[2]int{idx("z1^3"), 1}] = -0.5
+		want[[2]int{idx("z2"), 1}] = -0.3
+		for k := range xi {
+			for j := range 2 {
+				if got, w := xi[k][j], want[[2]int{k, j}]; math.Abs(got-w) > 1e-4 {
+					t.Errorf("round %d: Ξ[%s][%d] = %g, want %g", round, names[k], j, got, w)
+				}
+				if m.Mask()[k][j] != (want[[2]int{k, j}] != 0) {
+					t.Errorf("round %d: mask[%s][%d] = %v", round, names[k], j, m.Mask()[k][j])
+				}
+			}
+		}
+	}
+	if _, err := m.FitSTLSQ(d, math.NaN()); err == nil {
+		t.Error("FitSTLSQ(NaN): no error")
+	}
+}
+
+// TestTrainRecipe runs the least-squares recipe end to end at a toy size: pre-training, the STLSQ
+// initialisation at the start of the main phase and STLSQ refits at the thresholdings; the log
+// names each step, the phases are in order and the mask only shrinks.
+func TestTrainRecipe(t *testing.T) {
+	t.Setenv("DYNLEARN_CACHE", t.TempDir())
+	train, val := smallData(t, 4, 11), smallData(t, 2, 12)
+	cfg := autoencoder.New(smallConfig()).Pretrain(3).InitSTLSQ(0.05).RefitSTLSQ(true).EvalFrequency(1).Config()
+	m := newModel(t, cfg)
+	var log strings.Builder
+	st, err := m.Train(train, val, autoencoder.TrainOptions{Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := log.String()
+	last := -1
+	for _, want := range []string{"(pretrain)", "epoch 3: Ξ initialised by STLSQ at 0.05", "(main)", "epoch 6: STLSQ refit at 0.1", "(refine)"} {
+		i := strings.Index(out, want)
+		if i < 0 || i < last {
+			t.Errorf("log lacks %q after the previous step:\n%s", want, out)
+		}
+		last = i
+	}
+	if st.Epoch != 3+6+2 || !st.Done {
+		t.Errorf("state: epoch %d, done %v; want 11, true", st.Epoch, st.Done)
+	}
+	if len(st.Thresholds) != 1 || st.Thresholds[0] != m.ActiveTerms() {
+		t.Errorf("thresholds %v, active %d", st.Thresholds, m.ActiveTerms())
+	}
+}
