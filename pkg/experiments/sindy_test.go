@@ -110,16 +110,16 @@ func TestSindyPendulumRequireTerm(t *testing.T) {
 
 // sindy-reaction-diffusion end to end at a toy size on the quick data: it trains and writes the
 // output directory; run again with a longer schedule, it continues from train.ckpt instead of
-// starting over.
+// starting over. With the quick mode's least-squares recipe (2 pre-training epochs here).
 func TestSindyRDTrainWritesAndResumes(t *testing.T) {
 	out := t.TempDir()
-	toy := []string{"widths=8", "batch=200", "lr=1e-3", "refine=1", "threshold_every=2", "eval_every=1"}
+	toy := []string{"widths=8", "batch=200", "lr=1e-3", "refine=1", "threshold_every=2", "eval_every=1", "pretrain=2"}
 	e, r := toyRun(t, "sindy-reaction-diffusion", out, 5, append(toy, "epochs=3")...)
 	_, st1, _ := trainToy(t, e, r)
 	e, r = toyRun(t, "sindy-reaction-diffusion", out, 5, append(toy, "epochs=5")...)
 	m, st2, _ := trainToy(t, e, r)
-	if st1.Epoch != 4 || st2.Epoch != 6 || len(st2.Reopened) != 1 || m.Config().LatentDim != 2 {
-		t.Errorf("epochs %d then %d (reopened at %v), latent %d; want 4, then 6 reopening the main phase once, latent 2",
+	if st1.Epoch != 6 || st2.Epoch != 8 || len(st2.Reopened) != 1 || m.Config().LatentDim != 2 {
+		t.Errorf("epochs %d then %d (reopened at %v), latent %d; want 6, then 8 reopening the main phase once, latent 2",
 			st1.Epoch, st2.Epoch, st2.Reopened, m.Config().LatentDim)
 	}
 	e, r = toyRun(t, "sindy-reaction-diffusion", t.TempDir(), 5, append(toy, "widths=8,x")...)
