@@ -68,6 +68,9 @@ type Config struct {
 	// (threshold Threshold) on the encoder's latents within the current mask, instead of masking
 	// Adam's |ξ| <= Threshold. The mask still only shrinks.
 	RefitSTLSQ bool `json:",omitempty"`
+	// ThresholdSchedule gives the threshold of the k-th sequential thresholding (the last one
+	// repeats); empty: Threshold every time.
+	ThresholdSchedule []float64 `json:",omitempty"`
 	// FitSamples is the number of training samples (evenly spaced) of the STLSQ fits (0: 20000).
 	FitSamples int `json:",omitempty"`
 
@@ -161,6 +164,8 @@ func (c Config) Validate() error {
 		return bad("PretrainEpochs=%d must be >= 0", c.PretrainEpochs)
 	case !(c.InitThreshold >= 0) || !finite(c.InitThreshold):
 		return bad("InitThreshold=%g must be finite and >= 0 (0: Threshold)", c.InitThreshold)
+	case !validSchedule(c.ThresholdSchedule):
+		return bad("ThresholdSchedule=%v: thresholds must be finite and >= 0", c.ThresholdSchedule)
 	case c.FitSamples < 0:
 		return bad("FitSamples=%d must be >= 0 (0: 20000)", c.FitSamples)
 	}
@@ -181,6 +186,23 @@ func (c Config) Validate() error {
 		return fmt.Errorf("autoencoder config: Activation: %w", err)
 	}
 	return nil
+}
+
+func validSchedule(s []float64) bool {
+	for _, v := range s {
+		if !(v >= 0) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// thresholdAt returns the threshold of the k-th sequential thresholding (k from 0).
+func (c Config) thresholdAt(k int) float64 {
+	if len(c.ThresholdSchedule) == 0 {
+		return c.Threshold
+	}
+	return c.ThresholdSchedule[min(k, len(c.ThresholdSchedule)-1)]
 }
 
 // Builder configures a SINDy autoencoder in GoMLX's builder style; see New.

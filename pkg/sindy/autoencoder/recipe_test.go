@@ -81,12 +81,14 @@ func TestFitSTLSQRecoversSparseXi(t *testing.T) {
 }
 
 // TestTrainRecipe runs the least-squares recipe end to end at a toy size: pre-training, the STLSQ
-// initialisation at the start of the main phase and STLSQ refits at the thresholdings; the log
+// initialisation at the start of the main phase and STLSQ refits at the thresholdings (at the
+// ThresholdSchedule's threshold); the log
 // names each step, the phases are in order and the mask only shrinks.
 func TestTrainRecipe(t *testing.T) {
 	t.Setenv("DYNLEARN_CACHE", t.TempDir())
 	train, val := smallData(t, 4, 11), smallData(t, 2, 12)
 	cfg := autoencoder.New(smallConfig()).Pretrain(3).InitSTLSQ(0.05).RefitSTLSQ(true).EvalFrequency(1).Config()
+	cfg.ThresholdSchedule = []float64{0.07}
 	m := newModel(t, cfg)
 	var log strings.Builder
 	st, err := m.Train(train, val, autoencoder.TrainOptions{Log: &log})
@@ -95,7 +97,7 @@ func TestTrainRecipe(t *testing.T) {
 	}
 	out := log.String()
 	last := -1
-	for _, want := range []string{"(pretrain)", "epoch 3: Ξ initialised by STLSQ at 0.05", "(main)", "epoch 6: STLSQ refit at 0.1", "(refine)"} {
+	for _, want := range []string{"(pretrain)", "epoch 3: Ξ initialised by STLSQ at 0.05", "(main)", "epoch 6: STLSQ refit at 0.07", "(refine)"} {
 		i := strings.Index(out, want)
 		if i < 0 || i < last {
 			t.Errorf("log lacks %q after the previous step:\n%s", want, out)

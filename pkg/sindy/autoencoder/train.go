@@ -301,6 +301,7 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 		},
 		OnEpochStart: func(s *training.State) error {
 			if cfg.InitSTLSQ && !ms.Initialised && !refining() && s.Epoch >= pre {
+				ms.Initialised = true
 				th := cfg.InitThreshold
 				if th == 0 {
 					th = cfg.Threshold
@@ -309,7 +310,6 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 				if err != nil {
 					return err
 				}
-				ms.Initialised = true
 				if opts.Log != nil {
 					fmt.Fprintf(opts.Log, "epoch %d: Ξ initialised by STLSQ at %g on the encoder's latents: %d active coefficients\n", s.Epoch, th, n)
 					m.logEquations(opts.Log)
@@ -364,19 +364,19 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 func (m *Model) thresholdAndLog(epoch int, ms *modelState, fit Data, log io.Writer) error {
 	var n int
 	var err error
-	how := "thresholding"
+	how, th := "thresholding", m.cfg.thresholdAt(len(ms.Thresholds))
 	if m.cfg.RefitSTLSQ {
-		n, err = m.FitSTLSQ(fit, m.cfg.Threshold)
+		n, err = m.FitSTLSQ(fit, th)
 		how = "STLSQ refit"
 	} else {
-		n, err = m.Threshold(m.cfg.Threshold)
+		n, err = m.Threshold(th)
 	}
 	if err != nil {
 		return err
 	}
 	ms.Thresholds = append(ms.Thresholds, n)
 	if log != nil {
-		fmt.Fprintf(log, "epoch %d: %s at %g: %d active coefficients\n", epoch, how, m.cfg.Threshold, n)
+		fmt.Fprintf(log, "epoch %d: %s at %g: %d active coefficients\n", epoch, how, th, n)
 		m.logEquations(log) // the surviving terms: the structure is decided here
 	}
 	return nil
