@@ -50,7 +50,7 @@ func init() {
 		Eval:     fhnGridEval,
 		Success:  []Check{{Flag: "accurate", Metric: "heldout_rel_error", Op: "<=", Bound: 0.05}},
 		Select:   Selection{Metric: "forecast_rel_error", AmongSuccessful: true, Source: "Vlachas et al. 2022: forecast error"},
-		Metrics:  []string{"heldout_rel_error", "forecast_rel_error", "forecast_model_error"},
+		Metrics:  []string{"heldout_rel_error", "forecast_rel_error", "forecast_rel_error_last"},
 	})
 	Register(&Experiment{
 		Name:     "led-fhn-lattice",
@@ -293,6 +293,9 @@ func fhnGridTrain(r *Run) (*Summary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("led-fhn-grid autoencoder: %w", err)
 	}
+	if s.AEFrom != "" {
+		sum.Add("autoencoder: not trained, loaded from %s (aefrom)", s.AEFrom)
+	}
 	ledTrained(sum, "autoencoder", res)
 	if err := ledSave(sum, ae, dir, "fhn_autoencoder.ckpt"); err != nil {
 		return nil, err
@@ -342,37 +345,23 @@ func fhnGridEval(r *Run) (*Summary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("led-fhn-grid: %w", err)
 	}
-	sg, err := led.NewSavGol(s.SGWindow, s.SGOrder, led.EdgeMirror)
+	model, err := s.LED(ae, sc, p)
 	if err != nil {
 		return nil, fmt.Errorf("led-fhn-grid: %w", err)
 	}
-	k, n, wu := len(g.Data)-1, g.FrameSize(), s.Warmup
-	steps := g.Steps() - wu
-	if steps < 1 {
-		return nil, fmt.Errorf("led-fhn-grid: warm-up %d leaves nothing to forecast of %d snapshots", wu, g.Steps())
-	}
-	model := &led.LED{AE: ae, Prop: p, Smoother: sg, Scaler: sc}
-	_, pred, err := model.Forecast(g.Data[k][:wu*n], steps)
+	ferrs, err := s.ForecastErrors(model, g)
 	if err != nil {
 		return nil, fmt.Errorf("led-fhn-grid: %w", err)
 	}
-	truth := g.Data[k][wu*n:]
-	e, err := led.ComputeGridErrors(pred, truth, steps, n/2, 2)
-	if err != nil {
-		return nil, fmt.Errorf("led-fhn-grid: %w", err)
+	fmean := 0.0
+	for _, e := range ferrs {
+		fmean += e / float64(len(ferrs))
 	}
-	meanRel := 0.0
-	for t := range steps {
-		norm := 0.0
-		for _, v := range truth[t*n : (t+1)*n] {
-			norm += float64(v) * float64(v)
-		}
-		meanRel += e.Snapshot[t] / math.Max(math.Sqrt(norm), 1e-9) / float64(steps)
-	}
-	sum.Add("LED forecast of held-out sample %d (%d steps after %d observed): model error %.2f, mean relative snapshot error %.1f%%",
-		k, steps, wu, e.Model, 100*meanRel)
-	sum.Set("forecast_model_error", e.Model)
-	sum.Set("forecast_rel_error", meanRel)
+	sum.Add("LED forecasts of the %d held-out samples (%d snapshots after %d observed, one latent step per %d snapshots): mean relative snapshot errors %.3f",
+		len(ferrs), g.Steps()-s.Warmup, s.Warmup, max(s.Stride, 1), ferrs)
+	sum.Add("mean %.1f%% (the issue's bar: 15%%, goal 5%%)", 100*fmean)
+	sum.Set("forecast_rel_error", fmean)
+	sum.Set("forecast_rel_error_last", ferrs[len(ferrs)-1])
 	return sum, nil
 }
 

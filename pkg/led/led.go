@@ -203,7 +203,7 @@ func (l *LED) forecastStrided(warmup []float32, steps, k int) (latents, frames [
 	if len(warmup)%fi != 0 {
 		return nil, nil, fmt.Errorf("led forecast: warm-up of %d values is not whole frames of %d", len(warmup), fi)
 	}
-	z, err := l.Encode(strideFrames(warmup, fi, k))
+	z, err := l.encodeStrided(warmup, k)
 	if err != nil {
 		return nil, nil, fmt.Errorf("led forecast: %w", err)
 	}
@@ -282,7 +282,7 @@ func (l *LED) Alternate(warmup []float32, cfg AlternationConfig, micro MicroSolv
 	var st *State
 	var zLast []float32 // latent vector of the last frame the LSTM observed (interpolation start)
 	if cfg.Macro > 0 {
-		z, err := l.Encode(strideFrames(warmup, fo, k))
+		z, err := l.encodeStrided(warmup, k)
 		if err != nil {
 			return nil, fmt.Errorf("led alternation: %w", err)
 		}
@@ -340,7 +340,7 @@ func (l *LED) Alternate(warmup []float32, cfg AlternationConfig, micro MicroSolv
 			t += n
 			if cfg.Macro > 0 && t < cfg.Horizon {
 				t1 := time.Now()
-				z, err := l.Encode(strideFrames(traj, fo, k))
+				z, err := l.encodeStrided(traj, k)
 				if err != nil {
 					return nil, fmt.Errorf("led alternation: %w", err)
 				}
@@ -354,6 +354,20 @@ func (l *LED) Alternate(warmup []float32, cfg AlternationConfig, micro MicroSolv
 	}
 	res.Seconds = res.MacroSeconds + res.DecodeSeconds + res.MicroSeconds + res.SyncSeconds
 	return res, nil
+}
+
+// encodeStrided returns the latent vectors of every k-th frame, ending with the last. Without a
+// Smoother only those frames are encoded; with one, every frame is encoded and the whole latent
+// series smoothed first (the smoother needs the neighbours), then every k-th vector is kept.
+func (l *LED) encodeStrided(frames []float32, k int) ([]float32, error) {
+	if l.Smoother == nil || k <= 1 {
+		return l.Encode(strideFrames(frames, l.frameIn(), k))
+	}
+	z, err := l.Encode(frames)
+	if err != nil {
+		return nil, err
+	}
+	return strideFrames(z, l.Prop.Config.Dim, k), nil
 }
 
 // stride is the number of frames per latent step (Stride, at least 1).

@@ -93,3 +93,21 @@ func RelativeError(pred, truth []float32) (float64, error) {
 	}
 	return math.Sqrt(num / den), nil
 }
+
+// MeanRelativeSnapshotError returns the mean over the frames of pred and truth (row-major [T][frame])
+// of the relative error ‖pred_t − truth_t‖₂ / ‖truth_t‖₂: the grid forecast's measure.
+func MeanRelativeSnapshotError(pred, truth []float32, frame int) (float64, error) {
+	if frame < 1 || len(pred) != len(truth) || len(pred) == 0 || len(pred)%frame != 0 {
+		return 0, fmt.Errorf("relative snapshot error: %d predicted values for %d true values in frames of %d", len(pred), len(truth), frame)
+	}
+	t := len(pred) / frame
+	mean := 0.0
+	for i := range t {
+		rel, err := RelativeError(pred[i*frame:(i+1)*frame], truth[i*frame:(i+1)*frame])
+		if err != nil {
+			return 0, fmt.Errorf("frame %d: %w", i, err)
+		}
+		mean += rel / float64(t)
+	}
+	return mean, nil
+}

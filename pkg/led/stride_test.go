@@ -78,3 +78,43 @@ func TestAlternationWithStride(t *testing.T) {
 		t.Fatalf("strided forecast: %d frames, want 9", len(frames)/n)
 	}
 }
+
+// TestEncodeStridedSmoothsFirst: with a Smoother, the strided warm-up is the smoothed series of all
+// frames sampled every k-th frame (ending with the last), not the smoothing of the sampled frames.
+func TestEncodeStridedSmoothsFirst(t *testing.T) {
+	p, err := PropagatorFromConfig(PropagatorConfig{Dim: 1, LSTM: []int{4}, Window: 4}).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sg, err := NewSavGol(5, 2, EdgeMirror)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames := make([]float32, 30)
+	for i := range frames {
+		frames[i] = float32(i*i%7) + 0.1*float32(i) // jagged: smoothing changes it
+	}
+	l := &LED{Identity: true, Prop: p, Smoother: sg, Stride: 4}
+	got, err := l.encodeStrided(frames, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm, err := sg.SmoothColumns(frames, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strideFrames(sm, 1, 4)
+	if len(got) != len(want) || len(want) != 8 {
+		t.Fatalf("encodeStrided: %d values, want %d (8 = frames 1, 5, ..., 29)", len(got), len(want))
+	}
+	for i := range want {
+		if math.Abs(float64(got[i]-want[i])) > 1e-6 {
+			t.Fatalf("encodeStrided[%d] = %v, want %v (smoothed then strided)", i, got[i], want[i])
+		}
+	}
+	// Without the smoother, only the strided frames are encoded (here: passed through).
+	l.Smoother = nil
+	if got, err = l.encodeStrided(frames, 4); err != nil || got[0] != frames[1] || got[len(got)-1] != frames[29] {
+		t.Fatalf("encodeStrided without smoother = %v, %v; want frames 1, 5, ..., 29", got, err)
+	}
+}
