@@ -35,7 +35,9 @@ func VanDerPol(quick bool) VanDerPolSetup {
 	if quick {
 		s.Prop.LSTM, s.Prop.Dense = []int{16}, []int{16}
 		s.Data.Samples, s.Train = 41, 32
-		s.Fit = TrainConfig{Epochs: 6, BatchSize: 32, LearningRate: 1e-2, Patience: 3, Seed: 1, StepsPerEpoch: 20}
+		// 600 steps (about a minute): the forecast stays on the cycle (measured model error 0.72; with
+		// 120 steps it was 5.7, off the cycle).
+		s.Fit = TrainConfig{Epochs: 15, BatchSize: 32, LearningRate: 1e-2, Patience: 3, Seed: 1, StepsPerEpoch: 40}
 	}
 	return s
 }
@@ -163,7 +165,9 @@ type LatticeSetup struct {
 // Lattice returns the setup. The lattice front swings across the domain and back with a period of
 // about 190 coarse steps while its amplitude slowly grows to a limit cycle over thousands of steps;
 // the training trajectories are as long as the test horizon (the report's 450 steps saw only the
-// start of that growth, and its forecasts drifted).
+// start of that growth, and its forecasts drifted). Quick mode trains on the same data with small
+// budgets (about 1 minute for the autoencoder, 1-2 minutes for the LSTM on 2 cores) and measures a
+// horizon of 2000 steps on two initial conditions.
 func Lattice(quick bool) LatticeSetup {
 	s := LatticeSetup{Data: fhn.DefaultLatticeConfig(), Train: 12, Val: 3, Warmup: 200, Micro: 10, Stride: 10}
 	s.Data.Steps, s.Data.ICs = 8200, 16
@@ -176,8 +180,14 @@ func Lattice(quick bool) LatticeSetup {
 	s.Test = s.Data
 	s.Test.Steps, s.Test.ICs, s.Test.Seed = s.Warmup+s.Horizon, 3, 99
 	if quick {
-		s.AEFit.Epochs, s.AEFit.Patience = 15, 5
-		s.PropFit.Epochs, s.PropFit.Patience, s.PropFit.StepsPerEpoch, s.PropFit.LearningRate = 6, 3, 25, 5e-3
+		// Small budgets, tuned for the claim (measured: the LSTM's forecast is only as good as the
+		// latent space; an autoencoder at validation loss 8e-5 gave 40-70% error at every T_m, one
+		// at 1.6e-5 below 10% for T_m >= 100): Adam 3e-3 along a cosine at batch 64 for the
+		// autoencoder; for the LSTM short windows (16 latent steps, the loss from the 5th) at batch
+		// 128 and a large rate, since a step's cost is mostly per-op overhead.
+		s.AEFit = TrainConfig{Epochs: 30, BatchSize: 64, LearningRate: 3e-3, Schedule: "cosine", Patience: 5, Seed: 1, StepsPerEpoch: 300}
+		s.Prop.Window, s.Prop.LossFrom = 16, 4
+		s.PropFit = TrainConfig{Epochs: 12, BatchSize: 128, LearningRate: 1e-2, Schedule: "cosine", Patience: 3, Seed: 6, StepsPerEpoch: 100}
 		s.Horizon, s.MacroGrid = 2000, []int{10, 50, 100, 200, 1000}
 		s.Test.Steps, s.Test.ICs = s.Warmup+s.Horizon, 2
 	}
