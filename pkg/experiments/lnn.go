@@ -56,7 +56,7 @@ func init() {
 		Select:   lnnSelect,
 		Metrics:  lnnMetrics,
 	})
-	// The cheapest experiment (a quick train and eval in about 10 s on one core) is the smoke
+	// The cheapest experiment (a quick train and eval in about a minute on one core) is the smoke
 	// test of sweeps.
 	RegisterAlias(Smoke, "lnn-baseline")
 }

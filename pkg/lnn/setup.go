@@ -49,13 +49,14 @@ func (s *Setup) BaselineStages() []Stage {
 	return []Stage{{Data: s.DataBaseline, Test: s.Test, Train: s.TrainBaseline}}
 }
 
-// DoublePendulumSetup returns the quick (small networks, a few thousand steps, 8 initial conditions
-// to t = 10) or full (the shipped 3×128 models, 40 initial conditions to t = 100) experiment.
+// DoublePendulumSetup returns the quick (3×64 networks, 8000 steps, the paper's 40 initial
+// conditions to t = 10; see quickSetup) or full (the shipped 3×128 models, 40 initial conditions to
+// t = 100) experiment.
 func DoublePendulumSetup(quick bool) (*Setup, error) {
 	s := &Setup{System: systems.DefaultDoublePendulum()}
 	width, epochs, steps, batch := 128, 12, 500, 512
 	if quick {
-		width, epochs, steps, batch = 64, 8, 200, 256
+		width = 64
 	}
 	var err error
 	if s.LNN, err = New(2).Hidden(width, 3).Init(CranmerInit).Seed(1).Done(); err != nil {
@@ -64,30 +65,52 @@ func DoublePendulumSetup(quick bool) (*Setup, error) {
 	if s.Baseline, err = NewBaseline(2).Hidden(width, 3).Activation(ActReLU).Seed(1).Done(); err != nil {
 		return nil, err
 	}
+	if quick {
+		s.quickSetup()
+		return s, nil
+	}
 	s.Data = DefaultStates(0, 1)
 	s.Data.VelMax = 6
 	s.DataBaseline = s.Data
 	s.Test = DefaultStates(8192, 1_000_000_000)
 	s.Test.VelMax = 6
-	if quick {
-		s.Test.N = 1024
-	}
 	s.Train = DefaultTrainConfig(epochs)
 	s.Train.StepsPerEpoch, s.Train.BatchSize, s.Train.LR, s.Train.Loss = steps, batch, 5e-3, L1
 	s.Train.StepEvery = max(1, epochs/3)
 	s.TrainBaseline = s.Train
 	s.TrainBaseline.LR = 1e-3
-	if !quick {
-		// The shipped baseline: the paper's velocity range, one-cycle schedule, 25k steps.
-		s.DataBaseline.VelMax = 10
-		s.TrainBaseline.Epochs, s.TrainBaseline.Schedule = 50, OneCycle
-		s.FineTune = lnnFineTune(s.Data, s.Test, s.Train)
-	}
+	// The shipped baseline: the paper's velocity range, one-cycle schedule, 25k steps.
+	s.DataBaseline.VelMax = 10
+	s.TrainBaseline.Epochs, s.TrainBaseline.Schedule = 50, OneCycle
+	s.FineTune = lnnFineTune(s.Data, s.Test, s.Train)
 	s.EvalICs, s.Rollout = 40, DefaultRollout()
-	if quick {
-		s.EvalICs, s.Rollout.T1 = 8, 10
-	}
 	return s, nil
+}
+
+// quickSetup is the quick experiment, a reduced copy of the full one trained from scratch in a few
+// minutes on 2 cores: 3×64 networks and one training stage of 40 × 200 steps of batch 256 (8000
+// steps; the shipped LNN had 250k of batch 512), both models on the same fresh states of the full
+// LNN's last stage, the energy shell E <= 29.4 (EnergyShellStates: exactly the states the energy
+// test's releases at rest visit), with the same recipe: L1 loss, the one-cycle schedule at a peak
+// learning rate of 1e-2 (high: at 5e-3 the LNN ends at twice the held-out error) and accelerations
+// clipped at 300 in the loss; the LNN adds the mass-matrix penalty of the full-mode stages, which
+// lets it leave the "predict nothing" plateau (without it, or on the box |θ̇| <= 6 of the full
+// first stage, the quick LNN stays near L1 11 for 1600 steps). The energy test is the paper's 40
+// initial conditions, to t = 10 instead of 100. Measured (GOEXPERIMENT=simd, the shared 2-core
+// machine): LNN held-out L1 0.18 and energy error 0.0105 in 140-180 s, baseline L1 0.39 and
+// 0.059 in about 30 s. The recipe is sensitive to the seed: with seed 2 at 6000 steps the LNN
+// reached L1 0.49 and 0.037 (the baseline 0.061).
+func (s *Setup) quickSetup() {
+	s.Data = EnergyShellStates(0, 1)
+	s.DataBaseline = s.Data
+	s.Test = EnergyShellStates(1024, 1_000_000_000)
+	s.TrainBaseline = DefaultTrainConfig(40)
+	s.TrainBaseline.StepsPerEpoch, s.TrainBaseline.BatchSize, s.TrainBaseline.LR, s.TrainBaseline.Loss = 200, 256, 1e-2, L1
+	s.TrainBaseline.Schedule, s.TrainBaseline.StepEvery, s.TrainBaseline.ClipAccel = OneCycle, 3, 300
+	s.Train = s.TrainBaseline
+	s.Train.HessianPenalty, s.Train.PosDefMargin = 100, 0.05
+	s.EvalICs, s.Rollout = 40, DefaultRollout()
+	s.Rollout.T1 = 10
 }
 
 // lnnFineTune is the full-mode LNN curriculum after the first stage (|θ̇| ≤ 6, where a fresh LNN
