@@ -40,8 +40,8 @@ func cmdCheckGallery(args []string) error {
 var errStale = errors.New("stale")
 
 // checkGallery returns one problem per notebook whose gallery entry is missing, stale (made from
-// another version of the notebook or of the library), failed, or whose plotting cells produced
-// no image. A notebook's cell is a plotting cell when its source calls Show( or Display(.
+// another version of the notebook or of the library), failed, without a conclusion line, or whose
+// plotting cells produced no image. A notebook's cell is a plotting cell when its source calls Show( or Display(.
 func checkGallery(in *installation, notebooks []string, outDir string) ([]string, error) {
 	data, err := os.ReadFile(filepath.Join(outDir, "index.json"))
 	if err != nil {
@@ -78,6 +78,9 @@ func checkGallery(in *installation, notebooks []string, outDir string) ([]string
 		if r.Status != "ok" {
 			problems = append(problems, fmt.Sprintf("%s: %s\n%s", rel, r.failedCellText(), indent(lastLines(r.Error, 20), "    ")))
 			continue
+		}
+		if r.Conclusion == nil {
+			problems = append(problems, fmt.Sprintf("%s: its last code cell printed no \"conclusion: <sentence> | key=value ...\" line", rel))
 		}
 		problems = append(problems, checkFigures(rel, filepath.Join(outDir, r.Name+".ipynb"))...)
 	}

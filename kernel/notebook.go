@@ -323,3 +323,53 @@ func removeDivs(s, open string) string {
 		s = s[:i] + s[j:]
 	}
 }
+
+// conclusion is the line a notebook's last code cell prints to state what the run reached:
+// "conclusion: <sentence> | key=value key=value ..." (issue #22).
+type conclusion struct {
+	Sentence string            `json:"sentence"`
+	Figures  map[string]string `json:"figures,omitempty"`
+}
+
+// conclusionOf returns the conclusion printed by the last code cell of an executed notebook (on
+// its standard output), or nil when that cell printed none.
+func conclusionOf(nb *notebook) *conclusion {
+	for i := len(nb.Cells) - 1; i >= 0; i-- {
+		c := nb.Cells[i]
+		if c.CellType != "code" {
+			continue
+		}
+		var found *conclusion
+		for _, o := range c.Outputs {
+			if o.OutputType != "stream" || o.Name != "stdout" {
+				continue
+			}
+			for _, line := range strings.Split(string(o.Text), "\n") {
+				if cl := parseConclusion(line); cl != nil {
+					found = cl
+				}
+			}
+		}
+		return found
+	}
+	return nil
+}
+
+// parseConclusion parses one "conclusion: sentence | k=v k=v" line; nil if line is not one.
+func parseConclusion(line string) *conclusion {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(line), "conclusion:")
+	if !ok {
+		return nil
+	}
+	sentence, figs, _ := strings.Cut(rest, " | ")
+	c := &conclusion{Sentence: strings.TrimSpace(sentence)}
+	for _, kv := range strings.Fields(figs) {
+		if k, v, ok := strings.Cut(kv, "="); ok && k != "" {
+			if c.Figures == nil {
+				c.Figures = map[string]string{}
+			}
+			c.Figures[k] = v
+		}
+	}
+	return c
+}

@@ -308,3 +308,32 @@ func FuzzReadNotebook(f *testing.F) {
 		}
 	})
 }
+
+// TestConclusionOf: the conclusion is the last "conclusion:" line on the standard output of the
+// last code cell, with its key=value figures; earlier cells, stderr and other lines do not count.
+func TestConclusionOf(t *testing.T) {
+	nb, err := readNotebook([]byte(`{"nbformat": 4, "metadata": {}, "cells": [
+	 {"cell_type": "code", "source": "", "outputs": [{"output_type": "stream", "name": "stdout", "text": "conclusion: early | a=1\n"}]},
+	 {"cell_type": "code", "source": "", "outputs": [
+	  {"output_type": "stream", "name": "stderr", "text": "conclusion: on stderr | b=2\n"},
+	  {"output_type": "stream", "name": "stdout", "text": ["progress 3/4\n", "conclusion: the LNN conserves energy 26x better | lnn_energy=0.012 baseline_energy=0.31\n"]}]},
+	 {"cell_type": "markdown", "source": "the end", "outputs": []}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := conclusionOf(nb)
+	if c == nil || c.Sentence != "the LNN conserves energy 26x better" || len(c.Figures) != 2 ||
+		c.Figures["lnn_energy"] != "0.012" || c.Figures["baseline_energy"] != "0.31" {
+		t.Fatalf("conclusionOf = %+v", c)
+	}
+	nb.Cells[1].Outputs = nb.Cells[1].Outputs[:1] // only the stderr line is left
+	if c := conclusionOf(nb); c != nil {
+		t.Fatalf("conclusionOf without a stdout conclusion in the last code cell = %+v, want nil", c)
+	}
+	if c := parseConclusion("conclusion: no figures"); c == nil || c.Sentence != "no figures" || c.Figures != nil {
+		t.Fatalf("parseConclusion without figures = %+v", c)
+	}
+	if parseConclusion("the conclusion: is elsewhere") != nil {
+		t.Fatal("parseConclusion accepted a line that does not start with conclusion:")
+	}
+}

@@ -45,8 +45,10 @@ type result struct {
 	Seconds    float64 `json:"seconds"`
 	Figures    int     `json:"figures"`
 	Quick      bool    `json:"quick"`
-	NotebookID string  `json:"notebook_sha"` // hash of the notebook source that was run
-	LibraryID  string  `json:"library_sha"`  // hash of the library sources it ran against
+	// Conclusion is what the notebook's last code cell printed as "conclusion: … | k=v …".
+	Conclusion *conclusion `json:"conclusion,omitempty"`
+	NotebookID string      `json:"notebook_sha"` // hash of the notebook source that was run
+	LibraryID  string      `json:"library_sha"`  // hash of the library sources it ran against
 }
 
 type gallery struct {
@@ -356,6 +358,8 @@ func runNotebooks(in *installation, python string, notebooks []string, outDir st
 				if text := failedCellOutput(filepath.Join(outDir, name+".ipynb"), *r.FailedCell, in.Repo); text != "" {
 					r.Error = text
 				}
+			} else if executed, err := readNotebookFile(filepath.Join(outDir, name+".ipynb")); err == nil {
+				r.Conclusion = conclusionOf(executed)
 			}
 		}
 		results = append(results, r)
@@ -364,6 +368,9 @@ func runNotebooks(in *installation, python string, notebooks []string, outDir st
 			line += "  " + r.failedCellText()
 		}
 		fmt.Fprintln(log, line)
+		if r.Conclusion != nil {
+			fmt.Fprintln(log, "       conclusion: "+r.Conclusion.Sentence)
+		}
 		if r.Status != "ok" {
 			fmt.Fprintln(log, indent(lastLines(r.Error, 40), "    "))
 		}
@@ -435,7 +442,7 @@ func writeGallery(outDir string, results []result) error {
 	var b strings.Builder
 	b.WriteString(`<!DOCTYPE html><html><head><meta charset="utf-8"><title>dynlearn notebooks</title>
 <style>body{font-family:sans-serif;max-width:900px;margin:2em auto}td,th{padding:4px 12px;text-align:left}
-.ok{color:#2a7d2a}.failed{color:#b00020;font-weight:bold}</style></head><body>
+.ok{color:#2a7d2a}.failed{color:#b00020;font-weight:bold}.conclusion td{color:#333;padding-bottom:10px}</style></head><body>
 <h1>dynlearn notebooks</h1><table><tr><th>notebook</th><th>status</th><th>mode</th><th>seconds</th><th>figures</th></tr>
 `)
 	for _, r := range g.Results {
@@ -450,6 +457,19 @@ func writeGallery(outDir string, results []result) error {
 		fmt.Fprintf(&b, `<tr><td><a href="%s.html">%s</a></td><td class="%s">%s</td><td>%s</td><td>%.1f</td><td>%d</td></tr>`+"\n",
 			html.EscapeString(r.Name), html.EscapeString(r.Notebook), html.EscapeString(r.Status), html.EscapeString(status),
 			mode, r.Seconds, r.Figures)
+		if c := r.Conclusion; c != nil {
+			keys := make([]string, 0, len(c.Figures))
+			for k := range c.Figures {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			var figs []string
+			for _, k := range keys {
+				figs = append(figs, k+" = "+c.Figures[k])
+			}
+			fmt.Fprintf(&b, `<tr class="conclusion"><td></td><td colspan="4">%s<br><small>%s</small></td></tr>`+"\n",
+				html.EscapeString(c.Sentence), html.EscapeString(strings.Join(figs, ", ")))
+		}
 	}
 	fmt.Fprintf(&b, "</table><p>Generated %s.</p></body></html>\n", g.Created)
 	return writeFileAtomic(filepath.Join(outDir, "index.html"), []byte(b.String()), 0o644)
