@@ -40,6 +40,10 @@ type Schedule struct {
 	InitSTLSQ  float64 `json:"init_stlsq,omitempty"`  // > 0: start the main phase from Ξ and a mask fitted by STLSQ at this threshold.
 	RefitSTLSQ bool    `json:"refit_stlsq,omitempty"` // Every thresholding refits Ξ by STLSQ on the encoder's latents.
 	Threshold  float64 `json:"threshold,omitempty"`   // Sequential-thresholding threshold (0: the paper's 0.1).
+	// Thresholds of the successive thresholdings (the last repeats; empty: Threshold every time).
+	Thresholds       []float64 `json:"thresholds,omitempty"`
+	PrincipalLatents bool      `json:"principal_latents,omitempty"` // Centre, rotate and scale the latents after pre-training.
+	MaxTerms         int       `json:"max_terms,omitempty"`         // Cap of the STLSQ fits, terms per equation (0: none).
 }
 
 // apply writes the schedule into a model configuration.
@@ -53,6 +57,8 @@ func (s Schedule) apply(c *autoencoder.Config) {
 	if s.Threshold > 0 {
 		c.Threshold = s.Threshold
 	}
+	c.ThresholdSchedule = append([]float64(nil), s.Thresholds...)
+	c.PrincipalLatents, c.MaxTerms = s.PrincipalLatents, s.MaxTerms
 }
 
 func (s *Schedule) schedule() *Schedule { return s }

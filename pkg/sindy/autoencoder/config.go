@@ -71,6 +71,18 @@ type Config struct {
 	// ThresholdSchedule gives the threshold of the k-th sequential thresholding (the last one
 	// repeats); empty: Threshold every time.
 	ThresholdSchedule []float64 `json:",omitempty"`
+	// PrincipalLatents, at the start of the main phase (after PretrainEpochs, before InitSTLSQ),
+	// reparametrises the encoder's output and the decoder's input layers so that the training
+	// data's latents are centred, on their principal axes and of unit variance
+	// (Model.PrincipalLatents; the autoencoder's map is unchanged). Offsets and correlations of
+	// the pre-trained coordinates make a sparse model dense; this removes the affine part of them.
+	PrincipalLatents bool `json:",omitempty"`
+	// MaxTerms caps every STLSQ fit (InitSTLSQ, RefitSTLSQ) at this many active terms per
+	// equation: before the fit, backward elimination on the least squares of each equation drops
+	// the terms whose removal raises the residual least until MaxTerms remain (0: no cap). The
+	// mask then holds a sparse support from the start, and the joint training moves the encoder's
+	// coordinates to where that sparse model holds.
+	MaxTerms int `json:",omitempty"`
 	// FitSamples is the number of training samples (evenly spaced) of the STLSQ fits (0: 20000).
 	FitSamples int `json:",omitempty"`
 
@@ -166,6 +178,8 @@ func (c Config) Validate() error {
 		return bad("InitThreshold=%g must be finite and >= 0 (0: Threshold)", c.InitThreshold)
 	case !validSchedule(c.ThresholdSchedule):
 		return bad("ThresholdSchedule=%v: thresholds must be finite and >= 0", c.ThresholdSchedule)
+	case c.MaxTerms < 0:
+		return bad("MaxTerms=%d must be >= 0 (0: no cap)", c.MaxTerms)
 	case c.FitSamples < 0:
 		return bad("FitSamples=%d must be >= 0 (0: 20000)", c.FitSamples)
 	}
@@ -283,6 +297,19 @@ func (b *Builder) InitSTLSQ(threshold float64) *Builder {
 // RefitSTLSQ makes every sequential thresholding an STLSQ refit of Ξ on the encoder's latents
 // (Config.RefitSTLSQ).
 func (b *Builder) RefitSTLSQ(on bool) *Builder { b.cfg.RefitSTLSQ = on; return b }
+
+// PrincipalLatents centres the latents on their principal axes at unit variance when the main
+// phase starts (Config.PrincipalLatents).
+func (b *Builder) PrincipalLatents(on bool) *Builder { b.cfg.PrincipalLatents = on; return b }
+
+// MaxTerms caps every STLSQ fit at k terms per equation (Config.MaxTerms; 0: no cap).
+func (b *Builder) MaxTerms(k int) *Builder { b.cfg.MaxTerms = k; return b }
+
+// ThresholdSchedule sets the thresholds of the successive thresholdings (Config.ThresholdSchedule).
+func (b *Builder) ThresholdSchedule(th ...float64) *Builder {
+	b.cfg.ThresholdSchedule = append([]float64(nil), th...)
+	return b
+}
 
 // Seed sets the seed of the weights and the shuffling.
 func (b *Builder) Seed(s uint64) *Builder { b.cfg.Seed = s; return b }

@@ -28,6 +28,17 @@
 // trains several seeds and Select picks one as the paper does (lowest validation loss among sparse
 // models).
 //
+// # Faster recipes
+//
+// The options of recipe.go (their zero values are the paper's recipe) replace most of the L1 term's
+// long search by least squares on the encoder's latents: PretrainEpochs (the autoencoder alone
+// first), PrincipalLatents (the latents reparametrised to be centred, on their principal axes, of
+// unit variance; the autoencoder's map unchanged), InitSTLSQ with MaxTerms (Ξ and its mask start
+// from an STLSQ fit capped at the best MaxTerms terms per equation), RefitSTLSQ (every
+// thresholding an STLSQ refit) and ThresholdSchedule (rising thresholds). The quick mode of the
+// Lorenz experiment (experiments.SINDyLorenzConfig) uses pre-training, principal latents, a
+// 5-term cap and thresholds 0.2, 0.4, 0.6: a sparse, two-lobed model in about a minute per seed.
+//
 // # Speed
 //
 // GoMLX's generic reverse-mode rule for y = h W forms ∂L/∂W = hᵀ v by contracting the batch axis of

@@ -111,3 +111,149 @@ func TestTrainRecipe(t *testing.T) {
 		t.Errorf("thresholds %v, active %d", st.Thresholds, m.ActiveTerms())
 	}
 }
+
+// TestMaxTermsCapsFit: on the latents of the Duffing-like system of TestFitSTLSQRecoversSparseXi
+// (terms: ż1 ∋ z2; ż2 ∋ z1, z1^3, z2), a cap of 3 terms per equation leaves the exact model, and a
+// cap of 2 keeps ż1 = 2 z2 and the best two terms of ż2 (its two largest: z1 and z1^3).
+func TestMaxTermsCapsFit(t *testing.T) {
+	var x, dx []float32
+	for i := range 40 {
+		for j := range 40 {
+			z1, z2 := -1.5+3*float64(i)/39, -1.2+2.4*float64(j)/39
+			x = append(x, float32(z1), float32(z2))
+			dx = append(dx, float32(2*z2), float32(-z1-0.5*z1*z1*z1-0.3*z2))
+		}
+	}
+	d := autoencoder.Data{N: len(x) / 2, Dim: 2, X: x, DX: dx}
+	for _, tc := range []struct {
+		cap  int
+		want []string // active terms: "term/equation"
+	}{{3, []string{"z2/0", "z1/1", "z1^3/1", "z2/1"}}, {2, []string{"z2/0", "z1/1", "z1^3/1"}}} {
+		m := identityModel(t)
+		cfg := m.Config()
+		cfg.MaxTerms = tc.cap
+		m = newModel(t, cfg)
+		w := m.Store().GetVariable("/encoder/layer0/weights")
+		if err := w.SetValue(tensors.FromFlatDataAndDimensions([]float32{1, 0, 0, 1}, 2, 2)); err != nil {
+			t.Fatal(err)
+		}
+		// Threshold 0: only the cap removes terms.
+		n, err := m.FitSTLSQ(d, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		names := m.Library().Names()
+		for k, row := range m.Mask() {
+			for j, on := range row {
+				if on {
+					got = append(got, names[k]+"/"+string(rune('0'+j)))
+				}
+			}
+		}
+		// ż1 has one true term: the cap keeps it and up to cap-1 terms of (near) zero weight.
+		xi := coefficients(t, m)
+		for k, row := range xi {
+			for j, v := range row {
+				want := map[string]float64{"z2/0": 2, "z1/1": -1, "z1^3/1": -0.5, "z2/1": -0.3}[names[k]+"/"+string(rune('0'+j))]
+				if tc.cap == 3 && math.Abs(v-want) > 1e-3 {
+					t.Errorf("cap %d: Ξ[%s][%d] = %g, want %g", tc.cap, names[k], j, v, want)
+				}
+			}
+		}
+		for j := range 2 {
+			c := 0
+			for _, row := range m.Mask() {
+				if row[j] {
+					c++
+				}
+			}
+			if c > tc.cap {
+				t.Errorf("cap %d: equation %d keeps %d terms", tc.cap, j, c)
+			}
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(strings.Join(got, " ")+" ", w+" ") {
+				t.Errorf("cap %d: active %v (%d) lacks %s", tc.cap, got, n, w)
+			}
+		}
+	}
+	if err := autoencoder.New(autoencoder.Quick()).MaxTerms(-1).Config().Validate(); err == nil {
+		t.Error("MaxTerms = -1: no validation error")
+	}
+}
+
+// TestPrincipalLatents: the reparametrisation leaves the autoencoder's reconstruction unchanged and
+// makes the latents of the data centred, uncorrelated and of unit variance.
+func TestPrincipalLatents(t *testing.T) {
+	t.Setenv("DYNLEARN_CACHE", t.TempDir())
+	d := smallData(t, 2, 11)
+	m := newModel(t, smallConfig())
+	before, err := m.Run(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.PrincipalLatents(d); err != nil {
+		t.Fatal(err)
+	}
+	after, err := m.Run(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var diff, norm float64
+	for i := range before.XHat {
+		diff += (before.XHat[i] - after.XHat[i]) * (before.XHat[i] - after.XHat[i])
+		norm += before.XHat[i] * before.XHat[i]
+	}
+	if math.Sqrt(diff/norm) > 1e-4 {
+		t.Errorf("reconstruction changed by %.2e (relative)", math.Sqrt(diff/norm))
+	}
+	lat := after.Latent
+	for a := range lat {
+		var mean float64
+		for i := range after.N {
+			mean += after.Z[i*lat+a] / float64(after.N)
+		}
+		if math.Abs(mean) > 1e-3 {
+			t.Errorf("latent %d: mean %g", a, mean)
+		}
+		for b := range lat {
+			var c float64
+			for i := range after.N {
+				c += after.Z[i*lat+a] * after.Z[i*lat+b] / float64(after.N)
+			}
+			want := 0.0
+			if a == b {
+				want = 1
+			}
+			if math.Abs(c-want) > 1e-2 {
+				t.Errorf("cov[%d][%d] = %g, want %g", a, b, c, want)
+			}
+		}
+	}
+}
+
+// TestTrainPrincipalCapped runs the quick Lorenz recipe's options at a toy size: the latents are
+// reparametrised and Ξ initialised with at most 2 terms per equation when the main phase starts.
+func TestTrainPrincipalCapped(t *testing.T) {
+	t.Setenv("DYNLEARN_CACHE", t.TempDir())
+	train, val := smallData(t, 4, 11), smallData(t, 2, 12)
+	cfg := autoencoder.New(smallConfig()).Pretrain(2).PrincipalLatents(true).InitSTLSQ(0.05).MaxTerms(2).ThresholdSchedule(0.2).EvalFrequency(1).Config()
+	m := newModel(t, cfg)
+	var log strings.Builder
+	if _, err := m.Train(train, val, autoencoder.TrainOptions{Log: &log}); err != nil {
+		t.Fatal(err)
+	}
+	out := log.String()
+	last := -1
+	for _, want := range []string{"(pretrain)", "epoch 2: latents centred", "epoch 2: Ξ initialised by STLSQ", "epoch 5: thresholding at 0.2", "(refine)"} {
+		i := strings.Index(out, want)
+		if i < 0 || i < last {
+			t.Errorf("log lacks %q after the previous step:\n%s", want, out)
+		}
+		last = i
+	}
+	if n := m.ActiveTerms(); n > 2*cfg.LatentDim {
+		t.Errorf("%d active terms, the cap allows %d", n, 2*cfg.LatentDim)
+	}
+}

@@ -133,6 +133,8 @@ type modelState struct {
 	Reopened    []int
 	// Initialised records that InitSTLSQ has fitted Ξ (so a resumed run does not fit it again).
 	Initialised bool
+	// Rotated records that PrincipalLatents has reparametrised the latents.
+	Rotated bool
 }
 
 // state returns the State of a checkpoint: the loop's state ts and the model's ms.
@@ -300,6 +302,16 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 			return nil
 		},
 		OnEpochStart: func(s *training.State) error {
+			if cfg.PrincipalLatents && !ms.Rotated && !refining() && s.Epoch >= pre {
+				ms.Rotated = true
+				std, err := m.PrincipalLatents(fitData)
+				if err != nil {
+					return err
+				}
+				if opts.Log != nil {
+					fmt.Fprintf(opts.Log, "epoch %d: latents centred, on their principal axes (standard deviations %.3g) and scaled to unit variance\n", s.Epoch, std)
+				}
+			}
 			if cfg.InitSTLSQ && !ms.Initialised && !refining() && s.Epoch >= pre {
 				ms.Initialised = true
 				th := cfg.InitThreshold
