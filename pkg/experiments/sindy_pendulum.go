@@ -11,6 +11,7 @@ import (
 
 	"github.com/dynlearn/dynlearn/pkg/pendulumimages"
 	"github.com/dynlearn/dynlearn/pkg/sindy/autoencoder"
+	"github.com/dynlearn/dynlearn/pkg/systems"
 )
 
 // SINDyPendulum is the configuration of the experiment sindy-pendulum: the SINDy autoencoder of
@@ -24,6 +25,9 @@ type SINDyPendulum struct {
 	Steps    int     `json:"steps"`     // Frames per movie (paper: 500).
 	Dt       float64 `json:"dt"`        // Time between frames (paper: 0.02).
 	Widths   string  `json:"widths"`    // Encoder hidden widths (paper: "128,64,32").
+	// MaxAmplitude > 0 keeps only the paper's random initial conditions whose swing amplitude
+	// arccos(-E), E = ω0²/2 - cos θ0, is at most this many radians (0: all, the paper's).
+	MaxAmplitude float64 `json:"max_amplitude,omitempty"`
 	// Require stops training when a thresholding removes this library term, e.g. "sin(z1)" (for
 	// screening seeds; "": never). Not every seed finds z̈ = c sin z: the first thresholding
 	// decides the structure, and a run whose encoder has not learned the angle at its own scale
@@ -36,12 +40,16 @@ type SINDyPendulum struct {
 
 // SINDyPendulumConfig returns the configuration of sindy-pendulum. Full: the paper's data, network,
 // loss and schedule (the shipped model is seed 2 on a shorter schedule, see its summary.json). Quick:
-// 10/2/2 movies of 250 frames every 0.04, widths 32-16, Adam 1e-3, batch 250, 96 epochs thresholding
-// every 24, 16 refinement epochs, validation every 2 epochs (about 1% of the paper's Adam steps).
+// 10/2/2 movies of 250 frames every 0.04 with swing amplitudes <= 1.5 rad, widths 32-16, Adam 3e-3,
+// batch 125; 25 epochs of autoencoder pre-training, latents centred and scaled, Ξ initialised by
+// STLSQ (0.05) capped at 2 terms, 240 epochs thresholding every 80, 40 refinement epochs. Measured
+// (seed 1, 2 cores, about 110 s): z̈ = -49.0 z + 49.7 sin z, |corr(z, θ)| 0.991 on the test frames,
+// decoder error 0.024. Fragile: with 30 pre-training epochs the STLSQ start picks ż² terms instead.
 func SINDyPendulumConfig(quick bool) *SINDyPendulum {
 	if quick {
-		return &SINDyPendulum{TrainICs: 10, ValICs: 2, TestICs: 2, Steps: 250, Dt: 0.04, Widths: "32,16", Schedule: Schedule{
-			Batch: 250, LR: 1e-3, Epochs: 96, Refine: 16, ThresholdEvery: 24, EvalEvery: 2, Seed: 1}}
+		return &SINDyPendulum{TrainICs: 10, ValICs: 2, TestICs: 2, Steps: 250, Dt: 0.04, Widths: "32,16", MaxAmplitude: 1.5,
+			Schedule: Schedule{Batch: 125, LR: 3e-3, Epochs: 240, Refine: 40, ThresholdEvery: 80, EvalEvery: 10, Seed: 1,
+				Pretrain: 25, PrincipalLatents: true, InitSTLSQ: 0.05, MaxTerms: 2}}
 	}
 	p := pendulumimages.Train(100)
 	return &SINDyPendulum{TrainICs: 100, ValICs: 10, TestICs: 10, Steps: p.Steps, Dt: p.Dt, Widths: "128,64,32", Schedule: Schedule{
@@ -67,8 +75,30 @@ func (c *SINDyPendulum) Splits() (train, val, test pendulumimages.Config) {
 	train, val, test = pendulumimages.Train(c.TrainICs), pendulumimages.Validation(c.ValICs), pendulumimages.Test(c.TestICs)
 	for _, s := range []*pendulumimages.Config{&train, &val, &test} {
 		s.Steps, s.Dt = c.Steps, c.Dt
+		if c.MaxAmplitude > 0 {
+			s.ICs = smallSwings(s.NumICs, s.Seed, c.MaxAmplitude)
+		}
 	}
 	return train, val, test
+}
+
+// smallSwings returns the first n of the paper's random initial conditions (seed) whose swing
+// amplitude arccos(-E) is at most amp radians.
+func smallSwings(n int, seed uint64, amp float64) [][2]float64 {
+	var out [][2]float64
+	for m := 4 * n; len(out) < n; m *= 2 {
+		ics, err := systems.ChampionPendulumICs(m, seed)
+		if err != nil {
+			panic(err)
+		}
+		out = out[:0]
+		for _, ic := range ics {
+			if e := ic[1]*ic[1]/2 - math.Cos(ic[0]); math.Acos(max(-1, min(1, -e))) <= amp && len(out) < n {
+				out = append(out, [2]float64{ic[0], ic[1]})
+			}
+		}
+	}
+	return out
 }
 
 // pendulumSplit renders (or loads from the cache) one split.

@@ -53,7 +53,7 @@ func trainToy(t *testing.T, e *Experiment, r *Run) (*autoencoder.Model, *autoenc
 // equations.txt, and the written model loads with the trained configuration and --seed's seed.
 func TestSindyPendulumTrainWritesTheModel(t *testing.T) {
 	e, r := toyRun(t, "sindy-pendulum", t.TempDir(), 7, "train_ics=2", "val_ics=1", "test_ics=1", "steps=500", "dt=0.02",
-		"widths=8", "batch=200", "lr=1e-3", "epochs=3", "refine=1", "threshold_every=2", "eval_every=1")
+		"widths=8", "pretrain=0", "batch=200", "lr=1e-3", "epochs=3", "refine=1", "threshold_every=2", "eval_every=1")
 	m, st, sum := trainToy(t, e, r)
 	if c := m.Config(); c.ModelOrder != 2 || c.LatentDim != 1 || !c.IncludeSine || c.Seed != 7 || st.Epoch != 4 {
 		t.Errorf("written model: order %d, latent %d, sine %v, seed %d, %d epochs; want 2, 1, true, 7, 4",

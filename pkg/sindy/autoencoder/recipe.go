@@ -263,9 +263,6 @@ func (m *Model) PrincipalLatents(d Data) ([]float64, error) {
 		return nil, err
 	}
 	lat := m.cfg.LatentDim
-	if m.cfg.ModelOrder != 1 {
-		return nil, fmt.Errorf("autoencoder: PrincipalLatents: only first-order models")
-	}
 	mu := make([]float64, lat)
 	for i := range r.N {
 		for j := range lat {
