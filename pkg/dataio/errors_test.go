@@ -175,3 +175,21 @@ func TestNPZDatasetErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestNPYHeaderErrorsStayOnOneLine: a header quoting control characters (a string holding a carriage
+// return, an escaped newline) yields a one-line error that shows them escaped, as Python's repr does.
+func TestNPYHeaderErrorsStayOnOneLine(t *testing.T) {
+	for _, c := range []struct{ header, want string }{
+		{"'00\r00'", `'00\r00'`},
+		{"'a\tb\x01'", `'a\tb\x01'`},
+		{"\"000\\\n000\"", `\n`},
+	} {
+		_, err := dataio.ReadNPY(bytes.NewReader(npyBytes(1, c.header, nil)))
+		if err == nil {
+			t.Fatalf("header %q: no error", c.header)
+		}
+		if msg := err.Error(); strings.ContainsAny(msg, "\r\n\t\x01") || !strings.Contains(msg, c.want) {
+			t.Errorf("header %q: error %q: want it on one line, containing %s", c.header, msg, c.want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // The .npy header is the repr of a Python dict such as
@@ -47,7 +48,29 @@ func pyParse(s string) (any, error) {
 }
 
 func (p *pyParser) errorf(format string, args ...any) error {
-	return fmt.Errorf("at byte %d: %s", p.pos, fmt.Sprintf(format, args...))
+	return fmt.Errorf("at byte %d: %s", p.pos, oneLine(fmt.Sprintf(format, args...)))
+}
+
+// oneLine escapes the control characters of an error message (which may quote the input) so that it
+// stays on one line.
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case unicode.IsControl(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // peekText returns a short excerpt of the input at the current position, for error messages.
@@ -273,7 +296,7 @@ func (p *pyParser) int() (any, error) {
 func pyRepr(v any) string {
 	switch v := v.(type) {
 	case string:
-		return "'" + strings.ReplaceAll(v, "'", `\'`) + "'"
+		return pyStringRepr(v)
 	case bool:
 		if v {
 			return "True"
@@ -306,6 +329,34 @@ func pyRepr(v any) string {
 		return "{" + strings.Join(parts, ", ") + "}"
 	}
 	return fmt.Sprint(v)
+}
+
+// pyStringRepr quotes s as Python's repr does for a str: single quotes, with backslashes, quotes and
+// control characters escaped, so that an error message quoting it stays on one line.
+func pyStringRepr(s string) string {
+	var b strings.Builder
+	b.WriteByte('\'')
+	for _, r := range s {
+		switch {
+		case r == '\\' || r == '\'':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case !unicode.IsPrint(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
 }
 
 // shortRepr shortens a repr to at most n bytes for error messages.
