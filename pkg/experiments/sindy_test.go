@@ -147,6 +147,28 @@ func TestSindyLorenzTrainAndEval(t *testing.T) {
 	if sel := s.Metrics["selected_seed"]; (sel != 1 && sel != 2) || sum["selected_seed"] != sel || sum["ensemble"] != 2.0 {
 		t.Errorf("selected seed %g, summary.json %v of an ensemble of %v", sel, sum["selected_seed"], sum["ensemble"])
 	}
+	// Issue #21's records: the alignment of the selected model (null at this toy size) and one
+	// entry per member of the ensemble, the selected one marked.
+	if al, ok := sum["alignment"]; !ok || (al != nil && al.(map[string]any)["sigma"] == nil) {
+		t.Errorf("summary.json alignment: %v (present: %v), want null or {sigma, rho, beta, distance}", al, ok)
+	}
+	seeds, _ := sum["seeds"].([]any)
+	selected := 0
+	for i, x := range seeds {
+		sd := x.(map[string]any)
+		if sd["seed"] != float64(i+1) || !(sd["train_seconds"].(float64) > 0) || sd["active_terms"] == nil || !(sd["test_rel_x"].(float64) > 0) {
+			t.Errorf("summary.json seeds[%d] = %v", i, sd)
+		}
+		if sd["selected"] == true {
+			selected++
+			if sd["seed"] != sum["selected_seed"] {
+				t.Errorf("seed %v marked selected, selected_seed %v", sd["seed"], sum["selected_seed"])
+			}
+		}
+	}
+	if len(seeds) != 2 || selected != 1 {
+		t.Errorf("summary.json seeds: %d entries, %d selected; want 2 and 1", len(seeds), selected)
+	}
 	ev, err := e.Eval(&Run{Quick: true, Config: r.Config, Model: r.Out, Log: io.Discard})
 	if err != nil {
 		t.Fatal(err)
@@ -154,6 +176,62 @@ func TestSindyLorenzTrainAndEval(t *testing.T) {
 	t.Log(strings.Join(ev.Lines, "\n"))
 	if _, ok := ev.Metrics["lobe_switches_encoder"]; !ok || ev.Metrics["test_rel_x"] != s.Metrics["test_rel_x"] || ev.Metrics["epochs"] != 4 {
 		t.Errorf("Eval of the trained model: %v; Train reported %v", ev.Metrics, s.Metrics)
+	}
+}
+
+// TestLorenzAlignmentRecords: a model whose Ξ is Champion et al.'s model1 (7 terms, Lorenz after an
+// affine change of variables) is aligned with the notes' σ 10.04, ρ 27.75, β 2.68; the metrics a
+// sweep judges and summary.json's record say so, and a dense Ξ has no alignment.
+func TestLorenzAlignmentRecords(t *testing.T) {
+	c := autoencoder.Paper()
+	c.Widths = []int{4}
+	m, err := autoencoder.NewModel(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	model1 := map[[2]int]float32{{1, 0}: -10.0356, {2, 0}: -10.8999, {2, 1}: -0.9354, {6, 1}: 9.5529, {0, 2}: -7.1331,
+		{3, 2}: -2.6766, {5, 2}: -3.1215}
+	xi := make([]float32, 20*3)
+	for k, v := range model1 {
+		xi[k[0]*3+k[1]] = v
+	}
+	if err := m.SetXi(xi); err != nil {
+		t.Fatal(err)
+	}
+	s := &Summary{}
+	if err := lorenzAlignment(m, s); err != nil {
+		t.Fatal(err)
+	}
+	al, err := alignLorenz(m)
+	if err != nil || al == nil {
+		t.Fatalf("alignLorenz: %v, %v", al, err)
+	}
+	for _, c := range []struct {
+		key       string
+		got, want float64
+	}{{"sigma", al.Sigma, 10.04}, {"rho", al.Rho, 27.75}, {"beta", al.Beta, 2.677}} {
+		if math.Abs(c.got-c.want) > 0.01 || math.Abs(s.Metrics[c.key]-c.got) > 1e-12 {
+			t.Errorf("%s: record %.4f, metric %.4f, want %.3f", c.key, c.got, s.Metrics[c.key], c.want)
+		}
+	}
+	if e := s.Metrics["lorenz_param_error"]; !(e < maxLorenzParamError) || al.ParamError != e || !(al.Distance < 0.05) {
+		t.Errorf("lorenz_param_error %g (record %g), distance %g", e, al.ParamError, al.Distance)
+	}
+	for i := range xi {
+		xi[i] += 1 + 0.1*float32(i%7)
+	}
+	if err := m.SetXi(xi); err != nil {
+		t.Fatal(err)
+	}
+	s = &Summary{}
+	if err := lorenzAlignment(m, s); err != nil {
+		t.Fatal(err)
+	}
+	if al, err := alignLorenz(m); al != nil || err != nil {
+		t.Errorf("dense Ξ aligned: %+v, %v", al, err)
+	}
+	if _, ok := s.Metrics["lorenz_param_error"]; ok {
+		t.Errorf("dense Ξ: metrics %v", s.Metrics)
 	}
 }
 

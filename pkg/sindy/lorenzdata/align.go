@@ -35,6 +35,19 @@ type Alignment struct {
 	Error float64
 }
 
+// Parameters returns the Lorenz parameters of the aligned model: σ (minus the coefficient of w1 in
+// ẇ1), ρ (w1 in ẇ2) and β (minus w3 in ẇ3). They do not depend on the free scale of w1.
+func (a *Alignment) Parameters() (sigma, rho, beta float64) {
+	return -a.Aligned[1][0], a.Aligned[1][1], -a.Aligned[3][2]
+}
+
+// ParameterError returns the largest relative deviation of Parameters from Lorenz's σ = 10, ρ = 28,
+// β = 8/3.
+func (a *Alignment) ParameterError() float64 {
+	sigma, rho, beta := a.Parameters()
+	return max(math.Abs(sigma-10)/10, math.Abs(rho-28)/28, math.Abs(beta-8.0/3)/(8.0/3))
+}
+
 // MaxAlignError is the largest Alignment.Error that Align accepts as "Lorenz in other coordinates".
 const MaxAlignError = 0.3
 

@@ -132,6 +132,13 @@ func TestAlignPaperModel(t *testing.T) {
 		if al.Error > 0.05 {
 			t.Errorf("%s: alignment error %g", name, al.Error)
 		}
+		// The notes' analyze_lorenz_model1: σ 10.04, ρ 27.75, β 2.68 (β off 8/3 by 0.4%).
+		if sigma, rho, beta := al.Parameters(); math.Abs(sigma-10.04) > 0.01 || math.Abs(rho-27.75) > 0.01 || math.Abs(beta-2.677) > 0.001 {
+			t.Errorf("%s: σ, ρ, β = %.4f, %.4f, %.4f, want 10.04, 27.75, 2.677", name, sigma, rho, beta)
+		}
+		if e := al.ParameterError(); math.Abs(e-0.25/28) > 1e-3 {
+			t.Errorf("%s: parameter error %.4f, want ρ's 0.25/28 = %.4f", name, e, 0.25/28)
+		}
 	}
 	check("model1", model1())
 	// The same model with its latent variables permuted (z1, z2, z3) -> (z3, z1, z2) is found too.
