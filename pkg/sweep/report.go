@@ -29,6 +29,9 @@ type ReportOptions struct {
 	Sort string
 	// NoPlots skips the plots.
 	NoPlots bool
+	// ReadOnly computes the report without writing anything (no report.md, no plots): for
+	// showing a shipped sweep, e.g. in a notebook.
+	ReadOnly bool
 }
 
 // Summary is what Report computed.
@@ -47,6 +50,7 @@ type Summary struct {
 // Report reads the results of the sweep in dir and writes dir/report.md (a markdown table of the
 // runs, the seeds-to-success count, the run the experiment's selection rule selects) and, unless
 // o.NoPlots, SVG plots of the main metric in dir/plots: per seed, and against each swept setting.
+// With o.ReadOnly it writes nothing and only returns the summary.
 func Report(dir string, o ReportOptions) (*Summary, error) {
 	p, err := ReadPlan(dir)
 	if err != nil {
@@ -179,7 +183,7 @@ func Report(dir string, o ReportOptions) (*Summary, error) {
 		}
 	}
 
-	if !o.NoPlots && len(have) > 0 {
+	if !o.NoPlots && !o.ReadOnly && len(have) > 0 {
 		metric := sortKey
 		if metric == "" && e.Select.Metric != "" && hasMetric(have, e.Select.Metric) {
 			metric = e.Select.Metric
@@ -201,6 +205,9 @@ func Report(dir string, o ReportOptions) (*Summary, error) {
 		}
 	}
 	s.Markdown = b.String()
+	if o.ReadOnly {
+		return s, nil
+	}
 	if err := diskcache.WriteBytes(filepath.Join(dir, ReportFile), []byte(s.Markdown)); err != nil {
 		return nil, err
 	}

@@ -197,6 +197,25 @@ func TestRunTaskJudgeAndReport(t *testing.T) {
 	if _, err := Report(dir, ReportOptions{Sort: "nope"}); err == nil || !strings.Contains(err.Error(), "metrics: loss, seed") {
 		t.Errorf("--sort of an unknown metric: %v", err)
 	}
+	// ReadOnly: the same report, nothing written (a shipped sweep shown in a notebook).
+	ro := t.TempDir()
+	if err := os.CopyFS(ro, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{ReportFile, PlotsDir} {
+		if err := os.RemoveAll(filepath.Join(ro, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := Report(ro, ReportOptions{Sort: "-loss", ReadOnly: true})
+	if err != nil || r.Selected != 4 || r.Successful != 5 || len(r.Plots) != 0 {
+		t.Fatalf("read-only report: %+v, %v", r, err)
+	}
+	for _, f := range []string{ReportFile, PlotsDir} {
+		if _, err := os.Stat(filepath.Join(ro, f)); !os.IsNotExist(err) {
+			t.Errorf("read-only report wrote %s (%v)", f, err)
+		}
+	}
 }
 
 func TestSelectFallsBack(t *testing.T) {
