@@ -169,3 +169,22 @@ func TestSindyEvaluate(t *testing.T) {
 		t.Errorf("missing model: err = %v", err)
 	}
 }
+
+// The --set line that SINDyRDConfig's documentation gives for the paper's schedule turns the
+// default full configuration into exactly SINDyRDPaperSchedule.
+func TestSindyRDPaperScheduleSettings(t *testing.T) {
+	c := SINDyRDConfig(false)
+	line := "batch=1024 lr=1e-3 epochs=3001 refine=1001 threshold_every=500 eval_every=100 pretrain=0 init_stlsq=0 refit_stlsq=false"
+	for _, kv := range strings.Fields(line) {
+		k, v, _ := strings.Cut(kv, "=")
+		if err := Set(c, k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !reflect.DeepEqual(c.Schedule, SINDyRDPaperSchedule()) {
+		t.Errorf("after %s:\n%+v\nwant the paper's\n%+v", line, c.Schedule, SINDyRDPaperSchedule())
+	}
+	if SINDyRDConfig(false).Schedule.Pretrain == 0 {
+		t.Error("the full default is no longer the least-squares recipe")
+	}
+}
