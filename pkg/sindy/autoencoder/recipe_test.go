@@ -96,14 +96,7 @@ func TestTrainRecipe(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := log.String()
-	last := -1
-	for _, want := range []string{"(pretrain)", "epoch 3: Ξ initialised by STLSQ at 0.05", "(main)", "epoch 6: STLSQ refit at 0.07", "(refine)"} {
-		i := strings.Index(out, want)
-		if i < 0 || i < last {
-			t.Errorf("log lacks %q after the previous step:\n%s", want, out)
-		}
-		last = i
-	}
+	logInOrder(t, out, "(pretrain)", "epoch 3: Ξ initialised by STLSQ at 0.05", "(main)", "epoch 6: STLSQ refit at 0.07", "(refine)")
 	if st.Epoch != 3+6+2 || !st.Done {
 		t.Errorf("state: epoch %d, done %v; want 11, true", st.Epoch, st.Done)
 	}
@@ -245,15 +238,21 @@ func TestTrainPrincipalCapped(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := log.String()
+	logInOrder(t, out, "(pretrain)", "epoch 2: latents centred", "epoch 2: Ξ initialised by STLSQ", "epoch 5: thresholding at 0.2", "(refine)")
+	if n := m.ActiveTerms(); n > 2*cfg.LatentDim {
+		t.Errorf("%d active terms, the cap allows %d", n, 2*cfg.LatentDim)
+	}
+}
+
+// logInOrder checks that the training log out holds each of wants, in that order.
+func logInOrder(t *testing.T, out string, wants ...string) {
+	t.Helper()
 	last := -1
-	for _, want := range []string{"(pretrain)", "epoch 2: latents centred", "epoch 2: Ξ initialised by STLSQ", "epoch 5: thresholding at 0.2", "(refine)"} {
+	for _, want := range wants {
 		i := strings.Index(out, want)
 		if i < 0 || i < last {
 			t.Errorf("log lacks %q after the previous step:\n%s", want, out)
 		}
 		last = i
-	}
-	if n := m.ActiveTerms(); n > 2*cfg.LatentDim {
-		t.Errorf("%d active terms, the cap allows %d", n, 2*cfg.LatentDim)
 	}
 }
