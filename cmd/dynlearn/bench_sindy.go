@@ -4,9 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os/exec"
-	"regexp"
-	"strconv"
 	"time"
 
 	"github.com/dynlearn/dynlearn/pkg/backend"
@@ -44,8 +41,6 @@ type sindyStepOptions struct {
 	script, python                string
 	naive                         bool
 }
-
-var msPerStepRe = regexp.MustCompile(`ms/step=([0-9.]+)`)
 
 func (o sindyStepOptions) run(w io.Writer) error {
 	fmt.Fprintln(w, backend.Describe())
@@ -94,17 +89,9 @@ func (o sindyStepOptions) run(w io.Writer) error {
 			line += fmt.Sprintf(" | Go plain autodiff %.1f ms/step", n)
 		}
 		if o.script != "" {
-			out, err := exec.Command(o.python, o.script, strconv.Itoa(o.batch), strconv.Itoa(o.steps), strconv.Itoa(o.threads)).CombinedOutput()
+			p, err := torchMsPerStep(o.python, o.script, o.batch, o.steps, o.threads)
 			if err != nil {
-				return fmt.Errorf("PyTorch reference: %w\n%s", err, out)
-			}
-			mm := msPerStepRe.FindSubmatch(out)
-			if mm == nil {
-				return fmt.Errorf("PyTorch reference printed no ms/step:\n%s", out)
-			}
-			p, err := strconv.ParseFloat(string(mm[1]), 64)
-			if err != nil {
-				return fmt.Errorf("PyTorch reference: %w", err)
+				return err
 			}
 			torchMs = append(torchMs, p)
 			line += fmt.Sprintf(" | PyTorch %.1f ms/step | Go/PyTorch %.2f", p, g/p)

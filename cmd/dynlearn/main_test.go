@@ -293,8 +293,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"train", toyName, "--epochs", "3"}, []string{"dynlearn train: flag provided but not defined: -epochs"}},
 		{[]string{"train", toyName, "--seed", "-1"}, []string{"dynlearn train: invalid value"}},
 		{[]string{"list", "extra"}, []string{"dynlearn list: list takes no arguments"}},
-		{[]string{"bench"}, []string{"dynlearn bench: name one of: lnn, ode-lorenz, rd-solver, sindy-step"}},
-		{[]string{"bench", "gpu"}, []string{`dynlearn bench: no bench "gpu" (there are: lnn, ode-lorenz, rd-solver, sindy-step)`}},
+		{[]string{"bench"}, []string{"dynlearn bench: name one of: conv-step, lnn, ode-lorenz, rd-solver, sindy-step"}},
+		{[]string{"bench", "gpu"}, []string{`dynlearn bench: no bench "gpu" (there are: conv-step, lnn, ode-lorenz, rd-solver, sindy-step)`}},
 		{[]string{"bench", "lnn", "--rounds", "x"}, []string{"dynlearn bench: invalid value", "Run 'dynlearn bench lnn --help'"}},
 		{[]string{"figures", "gallery", "extra"}, []string{"dynlearn figures: figures gallery takes no arguments"}},
 	} {

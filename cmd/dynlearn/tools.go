@@ -39,7 +39,9 @@ var figuresCommand = &command{
 	toolsTitle: "Figure sets",
 }
 
-func benches() []*tool { return []*tool{benchLNN, benchODELorenz, benchRDSolver, benchSINDyStep} }
+func benches() []*tool {
+	return []*tool{benchConvStep, benchLNN, benchODELorenz, benchRDSolver, benchSINDyStep}
+}
 
 func figureSets() []*tool { return []*tool{figuresGallery, figuresPendulumFrames} }
 

@@ -368,6 +368,9 @@ func upConvCF(x, kernel *Node, i0, j0, oh, ow int) *Node {
 	if kd[1] != k || -rmin != (kl-1)/2 || i0%2 != 0 || j0%2 != 0 || oh%2 != 0 || ow%2 != 0 { // not a PadSame low-resolution conv
 		return convCFCrop(upsample2CF(x), kernel, i0, j0, oh, ow)
 	}
+	if k == 3 {
+		return upConvPhasesCF(x, kernel, i0, j0, oh, ow)
+	}
 	// sum [kl·kl·2·2, k·k]: low-resolution tap (ry, rx) of phase (a, b) sums taps (dy, dx).
 	sum := make([]float32, kl*kl*4*k*k)
 	for a := range 2 {
@@ -386,6 +389,104 @@ func upConvCF(x, kernel *Node, i0, j0, oh, ow int) *Node {
 	y := convCFCrop(x, kl4, i0/2, j0/2, oh/2, ow/2)                                   // [(a, b, f), B, oh/2, ow/2]
 	y = TransposeAllAxes(Reshape(y, 2, 2, filters, bs, oh/2, ow/2), 2, 3, 4, 0, 5, 1) // [f, B, i, a, j, b]
 	return Reshape(y, filters, bs, oh, ow)
+}
+
+// upConvPhasesCF is upConvCF for a 3×3 kernel, where each output phase (a, b) (output pixel (2i+a,
+// 2j+b)) reads only a 2×2 block of x: rows i+a-1, i+a and columns j+b-1, j+b. So the four phases
+// are one 2×2 convolution of x with 4F outputs (the taps of the 3×3 kernel summed per phase), each
+// phase read at its own position: phase (a, b) at (i+a, j+b) of the 2×2 convolution whose taps are
+// the offsets -1 and 0. Its patch matrix has 4C rows instead of the 9C of the 3×3 low-resolution
+// kernel of upConvCF (4 of whose 9 taps are zero for each phase), and the products and the stacked
+// shifts of the gradients are 2.25x smaller.
+//
+// Layout: X [C, M] is x on blocks of (h+1)×(w+1) (one zero row and column after the data, which
+// are also the zeros before the next row and image), M = B·(h+1)·(w+1); the 2×2 convolution at
+// position m reads X[m + off(t)], off(t) = (u-1)·Wp + v-1 for the taps t = (u, v), and is column m
+// of Z = W·P [4F, R], R = M + one block, P[(c, t), r] = X[c, r + off(t)]. With v the gradient of Z
+// (vZ, each phase's output gradient placed at its positions):
+//
+//	dL/dW = vZ·Pᵀ
+//	dL/dX[c, s] = Σ_{q,t} W[q, (c, t)]·vZ[q, s - off(t)] = (Kx·V)[c, s + block], V[(q, t), s'] = vZ[q, s' - block - off(t)]
+//
+// where V is the stacked shifts of vZ (one Concatenate) and Kx[c, (q, t)] = W[q, (c, t)].
+func upConvPhasesCF(x, kernel *Node, i0, j0, oh, ow int) *Node {
+	g := x.Graph()
+	d := x.Shape().Dimensions
+	c, bs, h, w := d[0], d[1], d[2], d[3]
+	f := kernel.Shape().Dim(3)
+	oi, oj, ph, pw := i0/2, j0/2, oh/2, ow/2 // the crop on the low-resolution grid
+	// W [4F, 4C], rows (a, b, f), columns (c, u, v): phase (a, b)'s 2×2 kernel, tap (u, v) summing
+	// the 3×3 taps (ty, tx) with floor((a + ty - 1)/2) = a - 1 + u (and the same for columns).
+	low := func(a, t int) int { return int(math.Floor(float64(a+t-1) / 2)) }
+	sum := make([]float32, 16*9)
+	for a := range 2 {
+		for b := range 2 {
+			for ty := range 3 {
+				for tx := range 3 {
+					u, v := low(a, ty)-a+1, low(b, tx)-b+1
+					sum[(((a*2+b)*2+u)*2+v)*9+ty*3+tx] = 1
+				}
+			}
+		}
+	}
+	sumM := ConvertDType(Reshape(Const(g, sum), 16, 9), kernel.DType())
+	k16 := Dot(sumM, Reshape(kernel, 9, c*f)).Product()                             // [(a, b, u, v), (c, f)]
+	wm := Reshape(TransposeAllAxes(Reshape(k16, 4, 4, c, f), 0, 3, 2, 1), 4*f, 4*c) // [(p, f), (c, t)]
+
+	gr := cfGrid{b: bs, h: h, w: w, kh: 2, kw: 2, loH: 1, loW: 1, hiH: 1, hiW: 1, hp: h + 1, wp: w + 1}
+	blk := gr.block()
+	m := bs * blk
+	r := m + blk
+	// v: the output's gradient (set first in the backward pass); vz: it on Z's columns.
+	var v, patches, vz *Node
+	vZ := func() *Node {
+		if vz != nil {
+			return vz
+		}
+		v6 := Reshape(v, f, bs, ph, 2, pw, 2)
+		parts := make([]*Node, 0, 4)
+		for a := range 2 {
+			for b := range 2 {
+				vp := Reshape(Slice(v6, AxisRange(), AxisRange(), AxisRange(), AxisRange(a, a+1), AxisRange(), AxisRange(b, b+1)), f, bs, ph, pw)
+				vp = zeroExtend(vp, 3, oj+b, gr.wp-oj-b-pw)
+				vp = zeroExtend(vp, 2, oi+a, gr.hp-oi-a-ph)
+				parts = append(parts, Reshape(vp, f, m))
+			}
+		}
+		vz = zeroExtend(Concatenate(parts, 0), 1, 0, blk) // [4F, R]
+		return vz
+	}
+	wg := IdentityWithCustomGradient(wm, func(_, vw *Node) *Node {
+		if v == nil {
+			return vw
+		}
+		return DotGeneral(vZ(), []int{1}, nil, patches, []int{1}, nil) // [4F, 4C]
+	})
+	xg := IdentityWithCustomGradient(x, func(_, vx *Node) *Node {
+		if v == nil {
+			return vx
+		}
+		shifted := gr.shiftStack(vZ(), r+blk, func(dy, dx int) int { return blk + gr.off(dy, dx) }) // [(q, t), R + block]
+		kx := Reshape(TransposeAllAxes(Reshape(wm, 4*f, c, 4), 1, 0, 2), c, 16*f)
+		dx := Reshape(Dot(kx, shifted).Product(), c, bs+2, gr.hp, gr.wp)
+		return Slice(dx, AxisRange(), AxisRange(1, bs+1), AxisRange(0, h), AxisRange(0, w))
+	})
+	xp := zeroExtend(zeroExtend(xg, 3, 0, 1), 2, 0, 1)
+	patches = gr.shiftStack(Reshape(xp, c, m), r, func(dy, dx int) int { return -gr.off(dy, dx) }) // [(c, t), R]
+	z := Reshape(Dot(wg, patches).Product(), 2, 2, f, bs+1, gr.hp, gr.wp)
+	phases := make([]*Node, 0, 4)
+	for a := range 2 {
+		for b := range 2 {
+			phases = append(phases, Slice(z, AxisRange(a, a+1), AxisRange(b, b+1), AxisRange(), AxisRange(0, bs),
+				AxisRange(oi+a, oi+a+ph), AxisRange(oj+b, oj+b+pw)))
+		}
+	}
+	y := Reshape(Concatenate(phases, 0), 2, 2, f, bs, ph, pw)
+	y = Reshape(TransposeAllAxes(y, 2, 3, 4, 0, 5, 1), f, bs, oh, ow) // [f, B, i, a, j, b]
+	return IdentityWithCustomGradient(y, func(_, vy *Node) *Node {
+		v = vy
+		return vy
+	})
 }
 
 // upsample2CF repeats each pixel of channels-first x [C, B, H, W] into a 2×2 block: [C, B, 2H, 2W].
