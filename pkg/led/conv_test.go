@@ -361,3 +361,48 @@ func TestUpConvCF(t *testing.T) {
 		})
 	}
 }
+
+// TestConvPoolCF: the fused convolution and pooling equals maxPool2CF(convCF(...)) in values and in
+// the gradients with respect to the input and the kernel, for even and odd sizes.
+func TestConvPoolCF(t *testing.T) {
+	be, err := backend.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, tc := range []struct{ c, b, h, w, f, k int }{
+		{2, 3, 20, 20, 4, 3}, {3, 2, 5, 5, 2, 3}, {2, 2, 7, 6, 3, 5}, {1, 2, 4, 5, 2, 1}, {2, 1, 6, 4, 2, 2},
+	} {
+		t.Run(fmt.Sprint(tc), func(t *testing.T) {
+			x := convRandom(rng, tc.c, tc.b, tc.h, tc.w)
+			kernel := convRandom(rng, tc.k, tc.k, tc.c, tc.f)
+			r := convRandom(rng, tc.f, tc.b, tc.h/2, tc.w/2)
+			run := func(conv func(x, k *Node) *Node) [][]float32 {
+				exec, err := NewExec(be, func(x, k, r *Node) []*Node {
+					y := conv(x, k)
+					grads := Gradient(ReduceAllSum(Mul(y, r)), x, k)
+					return []*Node{y, grads[0], grads[1]}
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				out, err := exec.Exec(x, kernel, r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res := make([][]float32, len(out))
+				for i, o := range out {
+					res[i] = tensors.MustCopyFlatData[float32](o)
+				}
+				return res
+			}
+			want := run(func(x, k *Node) *Node { return maxPool2CF(convCF(x, k)) })
+			got := run(convPoolCF)
+			for i, name := range []string{"values", "gradient w.r.t. x", "gradient w.r.t. the kernel"} {
+				if d := convRelDiff(t, name, got[i], to64(want[i])); d > 1e-5 {
+					t.Errorf("%s differ by %.3g > 1e-5", name, d)
+				}
+			}
+		})
+	}
+}
