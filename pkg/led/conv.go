@@ -19,8 +19,9 @@ import (
 // gradients are given by hand (IdentityWithCustomGradient, see convCF): products with the stacked
 // shifts of the output gradient, which the backend also runs on its SIMD matrix product. The
 // decoder's upsampling + convolution is a sub-pixel convolution of the low-resolution map
-// (upConvCF), pooling (maxPool2CF), ELU (eluCF) and the bias (addBiasCF) have explicit gradients,
-// and the encoder pools before its ELU. The variables (kernel [k, k, C, F], biases [F]) and the
+// (upConvCF; for 3×3 kernels a 2×2 convolution per output phase, upConvPhasesCF), the encoder's
+// convolution and pooling are computed together (convPoolCF), pooling (maxPool2CF), ELU (eluCF)
+// and the bias (addBiasCF) have explicit gradients, and the encoder pools before its bias and ELU. The variables (kernel [k, k, C, F], biases [F]) and the
 // values are those of Convolve(x, kernel).PadSame() and MaxPool(x).Window(2) (tests to 1e-5 in
 // values and gradients), so checkpoints carry over; BenchmarkReportConvAutoencoderStep measures it.
 

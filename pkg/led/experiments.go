@@ -91,7 +91,7 @@ func ReportConvAutoencoder() AutoencoderConfig {
 // with Adam 4e-3 decaying along a cosine. Quick mode keeps the dense decoder, about ten times cheaper
 // per step. The report's convolutional network is ReportConvAutoencoder; on the pure-Go backend its
 // convolutions used to be slow (GoMLX's own conv ops: about 0.3-0.5 s per batch-32 step); with the
-// patch-matrix convolutions of conv.go a step takes about 30 ms, close to PyTorch's (see
+// patch-matrix convolutions of conv.go a step takes about 18-22 ms, 0.83x PyTorch's (see
 // docs/benchmarks.md). Trained without dropout (330 epochs of 200 batch-32 steps, Adam 3e-3
 // cosine, output ½ + ½·tanh) it reaches 4.91% held-out: notebooks/models/led/fhn_conv_autoencoder.ckpt.
 func FHNGrid(quick bool) FHNGridSetup {
