@@ -54,25 +54,29 @@ func (l Lattice) Validate() error {
 	return nil
 }
 
-// RHS is the method-of-lines right-hand side (an ode.Func).
+// RHS is the method-of-lines right-hand side (an ode.Func). The end nodes use mirror nodes (zero
+// flux: node -1 is node 1, node N is node N-2); the interior loop has no branches.
 func (l Lattice) RHS(_ float64, y, dydt []float64) {
 	n := l.N
-	u, v := y[:n], y[n:2*n]
-	du, dv := dydt[:n], dydt[n:2*n]
+	u, v := y[:n:n], y[n:2*n:2*n]
+	du, dv := dydt[:n:n], dydt[n:2*n:2*n]
 	inv := 1 / (l.Dx() * l.Dx())
-	for i := 0; i < n; i++ {
-		im, ip := i-1, i+1
-		if im < 0 {
-			im = 1 // mirror node: zero flux
-		}
-		if ip >= n {
-			ip = n - 2
-		}
+	du0, dv0, eps, a1, a0 := l.Du, l.Dv, l.Eps, l.A1, l.A0
+	node := func(i, im, ip int) {
 		lu := (u[im] - 2*u[i] + u[ip]) * inv
 		lv := (v[im] - 2*v[i] + v[ip]) * inv
-		du[i] = l.Du*lu + u[i] - u[i]*u[i]*u[i] - v[i]
-		dv[i] = l.Dv*lv + l.Eps*(u[i]-l.A1*v[i]-l.A0)
+		du[i] = du0*lu + u[i] - u[i]*u[i]*u[i] - v[i]
+		dv[i] = dv0*lv + eps*(u[i]-a1*v[i]-a0)
 	}
+	node(0, 1, 1)
+	for i := 1; i < n-1; i++ {
+		ui, vi := u[i], v[i]
+		lu := (u[i-1] - 2*ui + u[i+1]) * inv
+		lv := (v[i-1] - 2*vi + v[i+1]) * inv
+		du[i] = du0*lu + ui - ui*ui*ui - vi
+		dv[i] = dv0*lv + eps*(ui-a1*vi-a0)
+	}
+	node(n-1, n-2, n-2)
 }
 
 // Problem returns the initial value problem on [t0, t1].
