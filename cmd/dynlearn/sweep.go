@@ -38,7 +38,8 @@ DIR: plan.json, runs/<index>/ (model, checkpoints, log.txt, result.json) and rep
                      interrupted ones (Ctrl-C saves their checkpoints) resume.
   --slurm            writes DIR/sweep.sbatch, an array job with one task per run still without a result
                      (--array=0-<n-1>%<--max-parallel>), and submits it with sbatch (not with --dry-run).
-                     The tasks run a copy of this binary, DIR/bin/dynlearn.
+  Local and Slurm tasks run a copy of this binary, DIR/bin/dynlearn (rebuilding dynlearn during a sweep
+  does not change its runs; starting the sweep again installs the new one).
   --k8s              writes DIR/sweep.k8s.json: a ConfigMap with the plan and an Indexed Job for the
                      image of docker/ (--image), results on the PersistentVolumeClaim --pvc.
 
@@ -223,9 +224,11 @@ func (c *cli) sweepStart(name string, o *sweepOptions) error {
 	case o.k8s:
 		return c.sweepK8s(dir, p, o)
 	}
-	exe, err := os.Executable()
+	// The tasks run a copy of this binary, so that rebuilding dynlearn while the sweep runs does not
+	// change the code of its later runs.
+	exe, err := installBinary(dir)
 	if err != nil {
-		return fmt.Errorf("finding the dynlearn executable to run the tasks: %w", err)
+		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -100,6 +100,10 @@ func TestSweepSmokeLocal(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("sweep: exit %d\n%s%s", code, out, stderr)
 	}
+	// The tasks ran a copy of the binary (rebuilding dynlearn during a sweep does not change its runs).
+	if fi, err := os.Stat(filepath.Join(dir, "bin", "dynlearn")); err != nil || fi.Mode()&0o100 == 0 {
+		t.Errorf("no executable copy of the binary in the sweep's directory: %v", err)
+	}
 	for i := range 4 {
 		r, err := sweep.ReadResult(sweep.RunDir(dir, i))
 		if err != nil {
