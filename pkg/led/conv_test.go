@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph-building file, GoMLX convention
 	"github.com/gomlx/gomlx/core/tensors"
@@ -97,27 +98,7 @@ func TestConvSame2DMatchesConvolve(t *testing.T) {
 			x := convRandom(rng, tc.b, tc.h, tc.w, tc.c)
 			kernel := convRandom(rng, tc.k, tc.k, tc.c, tc.f)
 			r := convRandom(rng, tc.b, tc.h, tc.w, tc.f) // weights of the scalar whose gradient is taken
-			run := func(conv func(x, k *Node) *Node) [][]float32 {
-				exec, err := NewExec(be, func(x, k, r *Node) []*Node {
-					y := conv(x, k)
-					grads := Gradient(ReduceAllSum(Mul(y, r)), x, k)
-					return []*Node{y, grads[0], grads[1]}
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				out, err := exec.Exec(x, kernel, r)
-				if err != nil {
-					t.Fatal(err)
-				}
-				res := make([][]float32, len(out))
-				for i, o := range out {
-					if res[i], err = flatOf(o); err != nil {
-						t.Fatal(err)
-					}
-				}
-				return res
-			}
+			run := func(conv func(x, k *Node) *Node) [][]float32 { return convOutputs(t, be, x, kernel, r, conv) }
 			got := run(convSame2D)
 			names := []string{"values", "gradient w.r.t. x", "gradient w.r.t. the kernel"}
 			xs, ks, rs := tensors.MustCopyFlatData[float32](x), tensors.MustCopyFlatData[float32](kernel), tensors.MustCopyFlatData[float32](r)
@@ -172,13 +153,7 @@ func TestMaxPool2MatchesMaxPool(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				res := make([][]float32, len(out))
-				for i, o := range out {
-					if res[i], err = flatOf(o); err != nil {
-						t.Fatal(err)
-					}
-				}
-				return res
+				return flatAll(t, out)
 			}
 			want := run(func(x *Node) *Node { return MaxPool(x).Window(2).Done() })
 			got := run(maxPool2)
@@ -315,6 +290,49 @@ func TestConvAutoencoderMatchesGoMLXOps(t *testing.T) {
 	}
 }
 
+// convOutputs returns conv(x, kernel) and the gradients of Σ y·r with respect to x and the kernel.
+func convOutputs(t *testing.T, be compute.Backend, x, kernel, r *tensors.Tensor, conv func(x, k *Node) *Node) [][]float32 {
+	t.Helper()
+	exec, err := NewExec(be, func(x, k, r *Node) []*Node {
+		y := conv(x, k)
+		grads := Gradient(ReduceAllSum(Mul(y, r)), x, k)
+		return []*Node{y, grads[0], grads[1]}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Exec(x, kernel, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return flatAll(t, out)
+}
+
+// flatAll returns the values of the tensors out.
+func flatAll(t *testing.T, out []*tensors.Tensor) [][]float32 {
+	t.Helper()
+	res := make([][]float32, len(out))
+	for i, o := range out {
+		var err error
+		if res[i], err = flatOf(o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return res
+}
+
+// sameConv checks that got(x, kernel) equals want(x, kernel) to 1e-5 (relative to the scale) in its
+// values and in the gradients of Σ y·r with respect to x and the kernel.
+func sameConv(t *testing.T, be compute.Backend, x, kernel, r *tensors.Tensor, want, got func(x, k *Node) *Node) {
+	t.Helper()
+	w, g := convOutputs(t, be, x, kernel, r, want), convOutputs(t, be, x, kernel, r, got)
+	for i, name := range []string{"values", "gradient w.r.t. x", "gradient w.r.t. the kernel"} {
+		if d := convRelDiff(t, name, g[i], to64(w[i])); d > 1e-5 {
+			t.Errorf("%s differ by %.3g > 1e-5", name, d)
+		}
+	}
+}
+
 // TestUpConvCF: the sub-pixel convolution equals upsampling followed by the convolution (and
 // crop), in values and gradients, for k = 1..5 and odd low-resolution sizes.
 func TestUpConvCF(t *testing.T) {
@@ -332,32 +350,9 @@ func TestUpConvCF(t *testing.T) {
 			x := convRandom(rng, tc.c, tc.b, tc.h, tc.w)
 			kernel := convRandom(rng, tc.k, tc.k, tc.c, tc.f)
 			r := convRandom(rng, tc.f, tc.b, tc.oh, tc.ow)
-			run := func(conv func(x, k *Node) *Node) [][]float32 {
-				exec, err := NewExec(be, func(x, k, r *Node) []*Node {
-					y := conv(x, k)
-					grads := Gradient(ReduceAllSum(Mul(y, r)), x, k)
-					return []*Node{y, grads[0], grads[1]}
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				out, err := exec.Exec(x, kernel, r)
-				if err != nil {
-					t.Fatal(err)
-				}
-				res := make([][]float32, len(out))
-				for i, o := range out {
-					res[i] = tensors.MustCopyFlatData[float32](o)
-				}
-				return res
-			}
-			want := run(func(x, k *Node) *Node { return convCFCrop(upsample2CF(x), k, tc.i0, tc.j0, tc.oh, tc.ow) })
-			got := run(func(x, k *Node) *Node { return upConvCF(x, k, tc.i0, tc.j0, tc.oh, tc.ow) })
-			for i, name := range []string{"values", "gradient w.r.t. x", "gradient w.r.t. the kernel"} {
-				if d := convRelDiff(t, name, got[i], to64(want[i])); d > 1e-5 {
-					t.Errorf("%s differ by %.3g > 1e-5", name, d)
-				}
-			}
+			sameConv(t, be, x, kernel, r,
+				func(x, k *Node) *Node { return convCFCrop(upsample2CF(x), k, tc.i0, tc.j0, tc.oh, tc.ow) },
+				func(x, k *Node) *Node { return upConvCF(x, k, tc.i0, tc.j0, tc.oh, tc.ow) })
 		})
 	}
 }
@@ -377,32 +372,7 @@ func TestConvPoolCF(t *testing.T) {
 			x := convRandom(rng, tc.c, tc.b, tc.h, tc.w)
 			kernel := convRandom(rng, tc.k, tc.k, tc.c, tc.f)
 			r := convRandom(rng, tc.f, tc.b, tc.h/2, tc.w/2)
-			run := func(conv func(x, k *Node) *Node) [][]float32 {
-				exec, err := NewExec(be, func(x, k, r *Node) []*Node {
-					y := conv(x, k)
-					grads := Gradient(ReduceAllSum(Mul(y, r)), x, k)
-					return []*Node{y, grads[0], grads[1]}
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				out, err := exec.Exec(x, kernel, r)
-				if err != nil {
-					t.Fatal(err)
-				}
-				res := make([][]float32, len(out))
-				for i, o := range out {
-					res[i] = tensors.MustCopyFlatData[float32](o)
-				}
-				return res
-			}
-			want := run(func(x, k *Node) *Node { return maxPool2CF(convCF(x, k)) })
-			got := run(convPoolCF)
-			for i, name := range []string{"values", "gradient w.r.t. x", "gradient w.r.t. the kernel"} {
-				if d := convRelDiff(t, name, got[i], to64(want[i])); d > 1e-5 {
-					t.Errorf("%s differ by %.3g > 1e-5", name, d)
-				}
-			}
+			sameConv(t, be, x, kernel, r, func(x, k *Node) *Node { return maxPool2CF(convCF(x, k)) }, convPoolCF)
 		})
 	}
 }
