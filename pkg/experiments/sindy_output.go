@@ -44,6 +44,8 @@ type Schedule struct {
 	Thresholds       []float64 `json:"thresholds,omitempty"`
 	PrincipalLatents bool      `json:"principal_latents,omitempty"` // Centre, rotate and scale the latents after pre-training.
 	MaxTerms         int       `json:"max_terms,omitempty"`         // Cap of the STLSQ fits, terms per equation (0: none).
+	// > 0: after pre-training, move the latents to the linear coordinates where this many terms fit best.
+	SparseLatents int `json:"sparse_latents,omitempty"`
 }
 
 // apply writes the schedule into a model configuration.
@@ -58,7 +60,7 @@ func (s Schedule) apply(c *autoencoder.Config) {
 		c.Threshold = s.Threshold
 	}
 	c.ThresholdSchedule = append([]float64(nil), s.Thresholds...)
-	c.PrincipalLatents, c.MaxTerms = s.PrincipalLatents, s.MaxTerms
+	c.PrincipalLatents, c.MaxTerms, c.SparseLatents = s.PrincipalLatents, s.MaxTerms, s.SparseLatents
 }
 
 func (s *Schedule) schedule() *Schedule { return s }

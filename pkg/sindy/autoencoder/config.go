@@ -77,6 +77,12 @@ type Config struct {
 	// (Model.PrincipalLatents; the autoencoder's map is unchanged). Offsets and correlations of
 	// the pre-trained coordinates make a sparse model dense; this removes the affine part of them.
 	PrincipalLatents bool `json:",omitempty"`
+	// SparseLatents, when > 0, follows PrincipalLatents (or takes its place) at the start of the
+	// main phase: the latents are reparametrised by the linear change of coordinates (and offsets)
+	// in which the best model of SparseLatents library terms in all explains their dynamics best
+	// (Model.SparseLatents; the autoencoder's map is unchanged). Principal axes mix coordinates
+	// that a sparse model keeps apart (Lorenz's correlated x and y); this unmixes them.
+	SparseLatents int `json:",omitempty"`
 	// MaxTerms caps every STLSQ fit (InitSTLSQ, RefitSTLSQ) at this many active terms per
 	// equation: before the fit, backward elimination on the least squares of each equation drops
 	// the terms whose removal raises the residual least until MaxTerms remain (0: no cap). The
@@ -178,6 +184,8 @@ func (c Config) Validate() error {
 		return bad("InitThreshold=%g must be finite and >= 0 (0: Threshold)", c.InitThreshold)
 	case !validSchedule(c.ThresholdSchedule):
 		return bad("ThresholdSchedule=%v: thresholds must be finite and >= 0", c.ThresholdSchedule)
+	case c.SparseLatents < 0 || c.SparseLatents > 0 && c.SparseLatents < c.LatentDim:
+		return bad("SparseLatents=%d must be 0 (off) or a budget of at least LatentDim=%d terms", c.SparseLatents, c.LatentDim)
 	case c.MaxTerms < 0:
 		return bad("MaxTerms=%d must be >= 0 (0: no cap)", c.MaxTerms)
 	case c.FitSamples < 0:
@@ -301,6 +309,10 @@ func (b *Builder) RefitSTLSQ(on bool) *Builder { b.cfg.RefitSTLSQ = on; return b
 // PrincipalLatents centres the latents on their principal axes at unit variance when the main
 // phase starts (Config.PrincipalLatents).
 func (b *Builder) PrincipalLatents(on bool) *Builder { b.cfg.PrincipalLatents = on; return b }
+
+// SparseLatents reparametrises the latents to the coordinates where a model of this many terms
+// fits best when the main phase starts (Config.SparseLatents; 0: off).
+func (b *Builder) SparseLatents(terms int) *Builder { b.cfg.SparseLatents = terms; return b }
 
 // MaxTerms caps every STLSQ fit at k terms per equation (Config.MaxTerms; 0: no cap).
 func (b *Builder) MaxTerms(k int) *Builder { b.cfg.MaxTerms = k; return b }

@@ -33,7 +33,9 @@
 // The options of recipe.go (their zero values are the paper's recipe) replace most of the L1 term's
 // long search by least squares on the encoder's latents: PretrainEpochs (the autoencoder alone
 // first), PrincipalLatents (the latents reparametrised to be centred, on their principal axes, of
-// unit variance; the autoencoder's map unchanged), InitSTLSQ with MaxTerms (Ξ and its mask start
+// unit variance; the autoencoder's map unchanged), SparseLatents (then moved by the linear map and
+// offsets in which a budget of library terms fits their dynamics best: principal axes mix
+// Lorenz's correlated x and y, which makes its model dense), InitSTLSQ with MaxTerms (Ξ and its mask start
 // from an STLSQ fit capped at the best MaxTerms terms per equation), RefitSTLSQ (every
 // thresholding an STLSQ refit) and ThresholdSchedule (rising thresholds). The quick mode of the
 // Lorenz experiment (experiments.SINDyLorenzConfig) uses pre-training, principal latents, a

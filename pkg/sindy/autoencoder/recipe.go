@@ -148,6 +148,24 @@ func (m *Model) SetXi(xi []float32) error {
 	return nil
 }
 
+// columnScales returns the root mean square of each of the p columns of theta (1 for a zero
+// column), the scales that standardise a Gram matrix.
+func columnScales(theta [][]float64, p int) []float64 {
+	scale := make([]float64, p)
+	for _, row := range theta {
+		for i, v := range row {
+			scale[i] += v * v
+		}
+	}
+	for i := range scale {
+		scale[i] = math.Sqrt(scale[i] / float64(len(theta)))
+		if scale[i] == 0 {
+			scale[i] = 1
+		}
+	}
+	return scale
+}
+
 // maxSubsets bounds the exhaustive search of capTerms (C(20, 4) = 4845, C(20, 5) = 15504).
 const maxSubsets = 20000
 
@@ -165,18 +183,7 @@ func capTerms(theta, y [][]float64, mask [][]bool, k int) [][]bool {
 	}
 	// Column scales, Gram matrix and Θᵀy of the standardised columns (the constant column has
 	// scale 1: its rms).
-	scale := make([]float64, p)
-	for _, row := range theta {
-		for i, v := range row {
-			scale[i] += v * v
-		}
-	}
-	for i := range scale {
-		scale[i] = math.Sqrt(scale[i] / float64(len(theta)))
-		if scale[i] == 0 {
-			scale[i] = 1
-		}
-	}
+	scale := columnScales(theta, p)
 	gram := mat.NewSymDense(p, nil)
 	ty := mat.NewDense(p, q, nil)
 	for r, row := range theta {
@@ -284,8 +291,7 @@ func (m *Model) PrincipalLatents(d Data) ([]float64, error) {
 	vals := eig.Values(nil) // ascending
 	var vecs mat.Dense
 	eig.VectorsTo(&vecs)
-	t := mat.NewDense(lat, lat, nil)  // z' = (z - μ) T
-	ti := mat.NewDense(lat, lat, nil) // z = z' T⁻¹ + μ
+	t := mat.NewDense(lat, lat, nil) // z' = (z - μ) T
 	std := make([]float64, lat)
 	for k := range lat {
 		src := lat - 1 - k // largest variance first
@@ -293,8 +299,22 @@ func (m *Model) PrincipalLatents(d Data) ([]float64, error) {
 		std[k] = s
 		for a := range lat {
 			t.Set(a, k, vecs.At(a, src)/s)
-			ti.Set(k, a, vecs.At(a, src)*s)
 		}
+	}
+	if err := m.reparametrise(mu, t); err != nil {
+		return nil, fmt.Errorf("autoencoder: PrincipalLatents: %w", err)
+	}
+	return std, nil
+}
+
+// reparametrise changes the latent coordinates to z' = (z - μ)T (T invertible) without changing
+// the autoencoder's map: the encoder's last layer becomes (W T, (b - μ)T) and the decoder's first
+// (T⁻¹W, μW + b).
+func (m *Model) reparametrise(mu []float64, t *mat.Dense) error {
+	lat := m.cfg.LatentDim
+	var ti mat.Dense // z = z' T⁻¹ + μ
+	if err := ti.Inverse(t); err != nil {
+		return fmt.Errorf("the latent map is not invertible: %w", err)
 	}
 	last := len(m.cfg.Widths)
 	get := func(path string) (*mat.Dense, error) {
@@ -337,26 +357,26 @@ func (m *Model) PrincipalLatents(d Data) ([]float64, error) {
 	}
 	ew, err := get(layerPath(scopeEncoder, last, "weights"))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	eb, err := get(layerPath(scopeEncoder, last, "biases"))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	dw, err := get(layerPath(scopeDecoder, 0, "weights"))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	db, err := get(layerPath(scopeDecoder, 0, "biases"))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	mv := mat.NewDense(1, lat, mu)
 	var ew2, eb2, shifted, dw2, db2 mat.Dense
 	ew2.Mul(ew, t)
 	shifted.Sub(eb, mv)
 	eb2.Mul(&shifted, t)
-	dw2.Mul(ti, dw)
+	dw2.Mul(&ti, dw)
 	db2.Mul(mv, dw)
 	db2.Add(&db2, db)
 	for _, u := range []struct {
@@ -366,10 +386,10 @@ func (m *Model) PrincipalLatents(d Data) ([]float64, error) {
 	}{{layerPath(scopeEncoder, last, "weights"), &ew2, false}, {layerPath(scopeEncoder, last, "biases"), &eb2, true},
 		{layerPath(scopeDecoder, 0, "weights"), &dw2, false}, {layerPath(scopeDecoder, 0, "biases"), &db2, true}} {
 		if err := set(u.path, u.v, u.vec); err != nil {
-			return nil, fmt.Errorf("autoencoder: PrincipalLatents: %w", err)
+			return err
 		}
 	}
-	return std, nil
+	return nil
 }
 
 // bestSubset returns the k-subset of 0..n-1 with the largest score.

@@ -174,10 +174,16 @@ func TestMaxTermsCapsFit(t *testing.T) {
 	if err := autoencoder.New(autoencoder.Quick()).MaxTerms(-1).Config().Validate(); err == nil {
 		t.Error("MaxTerms = -1: no validation error")
 	}
+	for _, k := range []int{-1, 2} { // Quick's latent has 3 dimensions: a budget of 2 cannot cover them
+		if err := autoencoder.New(autoencoder.Quick()).SparseLatents(k).Config().Validate(); err == nil || !strings.Contains(err.Error(), "SparseLatents") {
+			t.Errorf("SparseLatents = %d: validation error %v, want one naming SparseLatents", k, err)
+		}
+	}
 }
 
 // TestPrincipalLatents: the reparametrisation leaves the autoencoder's reconstruction unchanged and
-// makes the latents of the data centred, uncorrelated and of unit variance.
+// makes the latents of the data centred, uncorrelated and of unit variance; so does SparseLatents
+// (but for the correlations) after it.
 func TestPrincipalLatents(t *testing.T) {
 	t.Setenv("DYNLEARN_CACHE", t.TempDir())
 	d := smallData(t, 2, 11)
@@ -224,6 +230,34 @@ func TestPrincipalLatents(t *testing.T) {
 			}
 		}
 	}
+	// SparseLatents moves the latents again, with the same reconstruction and unit variances.
+	res, err := m.SparseLatents(d, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(res.After <= res.Before) {
+		t.Errorf("SparseLatents: residual %g after, %g before", res.After, res.Before)
+	}
+	moved, err := m.Run(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff = 0
+	for i := range before.XHat {
+		diff += (before.XHat[i] - moved.XHat[i]) * (before.XHat[i] - moved.XHat[i])
+	}
+	if math.Sqrt(diff/norm) > 1e-4 {
+		t.Errorf("SparseLatents: reconstruction changed by %.2e (relative)", math.Sqrt(diff/norm))
+	}
+	for a := range lat {
+		var v float64
+		for i := range moved.N {
+			v += moved.Z[i*lat+a] * moved.Z[i*lat+a] / float64(moved.N)
+		}
+		if math.Abs(v-1) > 0.05 { // unit variance on the search's subsample, centred
+			t.Errorf("SparseLatents: latent %d has mean square %g, want about 1", a, v)
+		}
+	}
 }
 
 // TestTrainPrincipalCapped runs the quick Lorenz recipe's options at a toy size: the latents are
@@ -242,6 +276,14 @@ func TestTrainPrincipalCapped(t *testing.T) {
 	if n := m.ActiveTerms(); n > 2*cfg.LatentDim {
 		t.Errorf("%d active terms, the cap allows %d", n, 2*cfg.LatentDim)
 	}
+	// With SparseLatents the latents move once more after the principal axes, before the fit.
+	cfg2 := autoencoder.New(smallConfig()).Pretrain(2).PrincipalLatents(true).SparseLatents(4).InitSTLSQ(0.05).MaxTerms(2).EvalFrequency(1).Config()
+	m2 := newModel(t, cfg2)
+	log.Reset()
+	if _, err := m2.Train(train, val, autoencoder.TrainOptions{Log: &log}); err != nil {
+		t.Fatal(err)
+	}
+	logInOrder(t, log.String(), "(pretrain)", "epoch 2: latents centred", "epoch 2: latents moved to the coordinates where 4 terms fit best", "epoch 2: Ξ initialised by STLSQ", "(refine)")
 }
 
 // logInOrder checks that the training log out holds each of wants, in that order.

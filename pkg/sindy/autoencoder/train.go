@@ -133,7 +133,7 @@ type modelState struct {
 	Reopened    []int
 	// Initialised records that InitSTLSQ has fitted Ξ (so a resumed run does not fit it again).
 	Initialised bool
-	// Rotated records that PrincipalLatents has reparametrised the latents.
+	// Rotated records that PrincipalLatents or SparseLatents has reparametrised the latents.
 	Rotated bool
 }
 
@@ -302,14 +302,27 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 			return nil
 		},
 		OnEpochStart: func(s *training.State) error {
-			if cfg.PrincipalLatents && !ms.Rotated && !refining() && s.Epoch >= pre {
+			if (cfg.PrincipalLatents || cfg.SparseLatents > 0) && !ms.Rotated && !refining() && s.Epoch >= pre {
 				ms.Rotated = true
-				std, err := m.PrincipalLatents(fitData)
-				if err != nil {
-					return err
+				if cfg.PrincipalLatents {
+					std, err := m.PrincipalLatents(fitData)
+					if err != nil {
+						return err
+					}
+					if opts.Log != nil {
+						fmt.Fprintf(opts.Log, "epoch %d: latents centred, on their principal axes (standard deviations %.3g) and scaled to unit variance\n", s.Epoch, std)
+					}
 				}
-				if opts.Log != nil {
-					fmt.Fprintf(opts.Log, "epoch %d: latents centred, on their principal axes (standard deviations %.3g) and scaled to unit variance\n", s.Epoch, std)
+				if cfg.SparseLatents > 0 {
+					t0 := time.Now()
+					r, err := m.SparseLatents(fitData, cfg.SparseLatents)
+					if err != nil {
+						return err
+					}
+					if opts.Log != nil {
+						fmt.Fprintf(opts.Log, "epoch %d: latents moved to the coordinates where %d terms fit best: relative residual %.3g -> %.3g (%d coordinate systems scored in %s)\n",
+							s.Epoch, r.Terms, r.Before, r.After, r.Candidates, time.Since(t0).Round(time.Second))
+					}
 				}
 			}
 			if cfg.InitSTLSQ && !ms.Initialised && !refining() && s.Epoch >= pre {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/dynlearn/dynlearn/pkg/sindy"
 )
 
@@ -27,6 +29,10 @@ func TrueCoefficients(scale float64) [][]float64 {
 // Alignment is the affine change of coordinates that maps a learned latent model onto the Lorenz
 // structure: z_{Perm[k]} = A[k] w_k + B[k].
 type Alignment struct {
+	// Shear, when not 0, is applied first: the permuted z2 becomes z2 + Shear z1 (Lorenz has a second
+	// 7-term form, y' = (ρ-1)x - xz and z' = xy - x²/σ - βz in the coordinates (x, y + x/σ, z),
+	// which only a shear maps back).
+	Shear   float64
 	Perm    []int
 	A, B    []float64
 	Aligned [][]float64 // Ξ in the w coordinates.
@@ -54,7 +60,9 @@ const MaxAlignError = 0.3
 // Align finds the permutation of the latent variables and the affine map (the one of Champion et
 // al.'s analyze_lorenz notebooks: w1 = z1, w2 = z2/a2, w3 = (z3 - b3)/a3 with a2 = 10/Ξ[z2,ż1],
 // a3 = √(-Ξ[z1z2,ż3]/Ξ[z1z3,ż2]) |a2|, b3 = -Ξ[1,ż3]/Ξ[z3,ż3]) that brings a learned Ξ (20 × 3,
-// polynomial order 3) closest to the Lorenz equations, and returns Ξ in the aligned coordinates. When
+// polynomial order 3) closest to the Lorenz equations, and returns Ξ in the aligned coordinates; for
+// each permutation it also tries the shear that maps Lorenz's second 7-term form back (see
+// Alignment.Shear) before the per-axis map. When
 // even the best alignment is farther than MaxAlignError from Lorenz, it returns it with an error.
 // The nonlinear coefficients keep the free scale of w1 (they are ±40/a, not ±40).
 func Align(xi [][]float64) (*Alignment, error) {
@@ -67,38 +75,26 @@ func Align(xi [][]float64) (*Alignment, error) {
 	ident := []float64{1, 1, 1}
 	zero := []float64{0, 0, 0}
 	for _, perm := range [][]int{{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}} {
-		p, err := sindy.AffineTransform(lib, xi, perm, ident, zero)
+		p0, err := sindy.AffineTransform(lib, xi, perm, ident, zero)
 		if err != nil {
 			return nil, err
 		}
-		bCoef, d, h, g, f := p[2][0], p[6][1], p[5][2], p[3][2], p[0][2]
-		if bCoef == 0 || d == 0 || h == 0 || g == 0 || -h/d <= 0 {
-			continue
-		}
-		a2 := 10 / bCoef
-		a3 := math.Sqrt(-h/d) * math.Abs(a2)
-		b3 := -f / g
-		al, err := sindy.AffineTransform(lib, p, []int{0, 1, 2}, []float64{1, a2, a3}, []float64{0, 0, b3})
-		if err != nil {
-			return nil, err
-		}
-		// Score: linear terms against the truth, everything outside the structure as error.
-		var num, den float64
-		for i := range al {
-			for j := range 3 {
-				switch {
-				case (i == 6 && j == 1) || (i == 5 && j == 2): // nonlinear terms: free scale
-				case truth[i][j] != 0:
-					num += (al[i][j] - truth[i][j]) * (al[i][j] - truth[i][j])
-					den += truth[i][j] * truth[i][j]
-				default:
-					num += al[i][j] * al[i][j]
+		for _, shear := range []bool{false, true} {
+			p, s := p0, 0.0
+			if shear {
+				// v2 = w2 + s w1 with s = Ξ[w1², ẇ3]/Ξ[w1w2, ẇ3] removes w1² from ẇ3.
+				if p0[5][2] == 0 || p0[4][2] == 0 {
+					continue
+				}
+				s = p0[4][2] / p0[5][2]
+				if p, err = linearTransform(lib, p0, [][]float64{{1, -s, 0}, {0, 1, 0}, {0, 0, 1}}); err != nil {
+					return nil, err
 				}
 			}
-		}
-		e := math.Sqrt(num / den)
-		if best == nil || e < best.Error {
-			best = &Alignment{Perm: perm, A: []float64{1, a2, a3}, B: []float64{0, 0, b3}, Aligned: al, Error: e}
+			if al := alignPermuted(lib, p, perm, truth); al != nil && (best == nil || al.Error < best.Error) {
+				al.Shear = s
+				best = al
+			}
 		}
 	}
 	if best == nil {
@@ -108,4 +104,97 @@ func Align(xi [][]float64) (*Alignment, error) {
 		return best, fmt.Errorf("lorenzdata: align: the closest Lorenz alignment is too far (distance %.3g > %g): the model does not have the Lorenz structure", best.Error, MaxAlignError)
 	}
 	return best, nil
+}
+
+// alignPermuted is Align's per-axis map of a model p whose variables are already permuted (perm is
+// recorded): nil when p lacks the terms that fix the map.
+func alignPermuted(lib *sindy.Library, p [][]float64, perm []int, truth [][]float64) *Alignment {
+	bCoef, d, h, g, f := p[2][0], p[6][1], p[5][2], p[3][2], p[0][2]
+	if bCoef == 0 || d == 0 || h == 0 || g == 0 || -h/d <= 0 {
+		return nil
+	}
+	a2 := 10 / bCoef
+	a3 := math.Sqrt(-h/d) * math.Abs(a2)
+	b3 := -f / g
+	al, err := sindy.AffineTransform(lib, p, []int{0, 1, 2}, []float64{1, a2, a3}, []float64{0, 0, b3})
+	if err != nil {
+		return nil
+	}
+	// Score: linear terms against the truth, everything outside the structure as error.
+	var num, den float64
+	for i := range al {
+		for j := range 3 {
+			switch {
+			case (i == 6 && j == 1) || (i == 5 && j == 2): // nonlinear terms: free scale
+			case truth[i][j] != 0:
+				num += (al[i][j] - truth[i][j]) * (al[i][j] - truth[i][j])
+				den += truth[i][j] * truth[i][j]
+			default:
+				num += al[i][j] * al[i][j]
+			}
+		}
+	}
+	e := math.Sqrt(num / den)
+	return &Alignment{Perm: perm, A: []float64{1, a2, a3}, B: []float64{0, 0, b3}, Aligned: al, Error: e}
+}
+
+// linearTransform rewrites polynomial dynamics ż = Θ(z) Ξ (3 variables, the Lorenz library) in the
+// coordinates v with z = v L (row vectors): v̇ = Θ(v L) Ξ L⁻¹, which is again in the library (a
+// linear map keeps the degree), fitted by least squares on points spread over the unit cube (exact
+// up to rounding).
+func linearTransform(lib *sindy.Library, xi, l [][]float64) ([][]float64, error) {
+	var lm, li mat.Dense
+	lm.CloneFrom(mat.NewDense(3, 3, append(append(append([]float64(nil), l[0]...), l[1]...), l[2]...)))
+	if err := li.Inverse(&lm); err != nil {
+		return nil, fmt.Errorf("lorenzdata: linear transform: %w", err)
+	}
+	const pts = 5
+	var vs, zs [][]float64
+	for i := range pts * pts * pts {
+		v := []float64{float64(i%pts)/2 - 1, float64(i/pts%pts)/2 - 1, float64(i/pts/pts)/2 - 1}
+		z := make([]float64, 3)
+		for k := range 3 {
+			for a := range 3 {
+				z[k] += v[a] * l[a][k]
+			}
+		}
+		vs, zs = append(vs, v), append(zs, z)
+	}
+	tv, err := lib.Matrix(vs)
+	if err != nil {
+		return nil, err
+	}
+	tz, err := lib.Matrix(zs)
+	if err != nil {
+		return nil, err
+	}
+	p := lib.Size()
+	a := mat.NewDense(len(vs), p, nil)
+	for r, row := range tv {
+		a.SetRow(r, row)
+	}
+	x := mat.NewDense(p, 3, nil)
+	for r, row := range xi {
+		x.SetRow(r, row)
+	}
+	zt := mat.NewDense(len(zs), p, nil)
+	for r, row := range tz {
+		zt.SetRow(r, row)
+	}
+	var rhs, y, sol mat.Dense
+	rhs.Mul(zt, x)
+	y.Mul(&rhs, &li)
+	if err := sol.Solve(a, &y); err != nil {
+		return nil, fmt.Errorf("lorenzdata: linear transform: %w", err)
+	}
+	out := make([][]float64, p)
+	for r := range out {
+		out[r] = mat.Row(nil, r, &sol)
+		for k, c := range out[r] {
+			if math.Abs(c) < 1e-12 {
+				out[r][k] = 0
+			}
+		}
+	}
+	return out, nil
 }

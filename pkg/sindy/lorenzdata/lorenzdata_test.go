@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/dynlearn/dynlearn/pkg/sindy"
 	"github.com/dynlearn/dynlearn/pkg/systems"
 
 	"github.com/dynlearn/dynlearn/internal/testutil"
@@ -210,5 +211,47 @@ func TestTrajectoryData(t *testing.T) {
 	if tr.N != e-s || tr.Config.NumICs != 1 || &tr.X[0] != &d.X[s*d.Dim] || &tr.DDX[0] != &d.DDX[s*d.Dim] ||
 		len(tr.X) != tr.N*d.Dim || &tr.Z[0] != &d.Z[3*s] || len(tr.DDZ) != 3*tr.N || len(tr.T) != tr.N {
 		t.Errorf("trajectory 1: N %d (want %d), NumICs %d, %d values, not a view of rows %d-%d", tr.N, e-s, tr.Config.NumICs, len(tr.X), s, e)
+	}
+}
+
+// TestAlignSecondForm: Lorenz has a second 7-term form, in the coordinates (x, y + x/σ, z - (ρ-1)):
+// ẏ' = -x z', ż' = x y' - x²/σ - β z' - β(ρ-1). Align maps it back (through the shear) to σ, ρ, β
+// exactly, also when its variables are permuted; the plain per-axis map alone cannot (σ reads 11).
+func TestAlignSecondForm(t *testing.T) {
+	lib := Library()
+	// z = v L: z2 = v2 - v1/10 in the scaled coordinates of TrueCoefficients (σ = 10).
+	second, err := linearTransform(lib, TrueCoefficients(1.0/40), [][]float64{{1, -0.1, 0}, {0, 1, 0}, {0, 0, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Shift z by (ρ-1)/40 (scaled): z3 = w3 + 27/40.
+	second, err = sindy.AffineTransform(lib, second, []int{0, 1, 2}, []float64{1, 1, 1}, []float64{0, 0, 27.0 / 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	active := 0
+	for _, r := range second {
+		for _, v := range r {
+			if math.Abs(v) > 1e-9 {
+				active++
+			}
+		}
+	}
+	if active != 7 || math.Abs(second[4][2]) < 1e-9 || math.Abs(second[2][1]) > 1e-9 {
+		t.Fatalf("the second form has %d terms (want 7), z1² in ż3 %.3g (want -40/10 scaled), z2 in ż2 %.3g (want 0): %v", active, second[4][2], second[2][1], second)
+	}
+	for _, perm := range [][]int{{0, 1, 2}, {2, 0, 1}} {
+		xi, err := sindyAffine(lib, second, perm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		al, err := Align(xi)
+		if err != nil {
+			t.Fatalf("perm %v: %v", perm, err)
+		}
+		sigma, rho, beta := al.Parameters()
+		if al.ParameterError() > 1e-6 || al.Shear == 0 {
+			t.Errorf("perm %v: σ, ρ, β = %.6f, %.6f, %.6f (shear %g), want 10, 28, 8/3 through a shear", perm, sigma, rho, beta, al.Shear)
+		}
 	}
 }
