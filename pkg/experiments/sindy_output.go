@@ -46,6 +46,9 @@ type Schedule struct {
 	MaxTerms         int       `json:"max_terms,omitempty"`         // Cap of the STLSQ fits, terms per equation (0: none).
 	// > 0: after pre-training, move the latents to the linear coordinates where this many terms fit best.
 	SparseLatents int `json:"sparse_latents,omitempty"`
+	// "cosine": the learning rate decays to final_lr over the main phase and again over the refinement.
+	LRDecay string  `json:"lr_decay,omitempty"`
+	FinalLR float64 `json:"final_lr,omitempty"` // End of lr_decay (0: lr/100).
 }
 
 // apply writes the schedule into a model configuration.
@@ -61,6 +64,7 @@ func (s Schedule) apply(c *autoencoder.Config) {
 	}
 	c.ThresholdSchedule = append([]float64(nil), s.Thresholds...)
 	c.PrincipalLatents, c.MaxTerms, c.SparseLatents = s.PrincipalLatents, s.MaxTerms, s.SparseLatents
+	c.LRDecay, c.FinalLR = s.LRDecay, s.FinalLR
 }
 
 func (s *Schedule) schedule() *Schedule { return s }

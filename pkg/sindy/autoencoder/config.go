@@ -89,6 +89,12 @@ type Config struct {
 	// mask then holds a sparse support from the start, and the joint training moves the encoder's
 	// coordinates to where that sparse model holds.
 	MaxTerms int `json:",omitempty"`
+	// LRDecay "cosine" decays Adam's learning rate along half a cosine from LearningRate to FinalLR
+	// over the main phase, and again over the refinement ("": constant, the paper's). The
+	// thresholdings then see a more precise latent than Adam's noise floor at a constant rate.
+	LRDecay string `json:",omitempty"`
+	// FinalLR is where LRDecay ends (0: LearningRate/100).
+	FinalLR float64 `json:",omitempty"`
 	// FitSamples is the number of training samples (evenly spaced) of the STLSQ fits (0: 20000).
 	FitSamples int `json:",omitempty"`
 
@@ -186,6 +192,10 @@ func (c Config) Validate() error {
 		return bad("ThresholdSchedule=%v: thresholds must be finite and >= 0", c.ThresholdSchedule)
 	case c.SparseLatents < 0 || c.SparseLatents > 0 && c.SparseLatents < c.LatentDim:
 		return bad("SparseLatents=%d must be 0 (off) or a budget of at least LatentDim=%d terms", c.SparseLatents, c.LatentDim)
+	case c.LRDecay != "" && c.LRDecay != "cosine":
+		return bad("LRDecay=%q unknown (\"\" for a constant rate, or \"cosine\")", c.LRDecay)
+	case !(c.FinalLR >= 0) || !finite(c.FinalLR) || c.FinalLR > c.LearningRate:
+		return bad("FinalLR=%g must be finite and in [0, LearningRate=%g] (0: LearningRate/100)", c.FinalLR, c.LearningRate)
 	case c.MaxTerms < 0:
 		return bad("MaxTerms=%d must be >= 0 (0: no cap)", c.MaxTerms)
 	case c.FitSamples < 0:
@@ -314,6 +324,13 @@ func (b *Builder) PrincipalLatents(on bool) *Builder { b.cfg.PrincipalLatents = 
 // fits best when the main phase starts (Config.SparseLatents; 0: off).
 func (b *Builder) SparseLatents(terms int) *Builder { b.cfg.SparseLatents = terms; return b }
 
+// LRDecay sets the learning-rate schedule of the main phase and the refinement ("cosine" to
+// final, 0: LearningRate/100; "": constant). See Config.LRDecay.
+func (b *Builder) LRDecay(schedule string, final float64) *Builder {
+	b.cfg.LRDecay, b.cfg.FinalLR = schedule, final
+	return b
+}
+
 // MaxTerms caps every STLSQ fit at k terms per equation (Config.MaxTerms; 0: no cap).
 func (b *Builder) MaxTerms(k int) *Builder { b.cfg.MaxTerms = k; return b }
 
@@ -332,3 +349,16 @@ func (b *Builder) Config() Config { return b.cfg }
 // Done validates the configuration and creates the model (weights initialised from the seed) on
 // the project's backend (package backend).
 func (b *Builder) Done() (*Model, error) { return NewModel(b.cfg) }
+
+// learningRateAt returns the learning rate of LRDecay at a 0-based step of a phase of total steps.
+func (c Config) learningRateAt(step, total int) float64 {
+	if c.LRDecay != "cosine" || total <= 1 {
+		return c.LearningRate
+	}
+	final := c.FinalLR
+	if final == 0 {
+		final = c.LearningRate / 100
+	}
+	frac := min(max(float64(step)/float64(total-1), 0), 1)
+	return final + (c.LearningRate-final)*0.5*(1+math.Cos(math.Pi*frac))
+}

@@ -37,7 +37,8 @@
 // offsets in which a budget of library terms fits their dynamics best: principal axes mix
 // Lorenz's correlated x and y, which makes its model dense), InitSTLSQ with MaxTerms (Ξ and its mask start
 // from an STLSQ fit capped at the best MaxTerms terms per equation), RefitSTLSQ (every
-// thresholding an STLSQ refit) and ThresholdSchedule (rising thresholds). The quick mode of the
+// thresholding an STLSQ refit), ThresholdSchedule (rising thresholds) and LRDecay (a cosine decay
+// of the learning rate over the main phase and the refinement). The quick mode of the
 // Lorenz experiment (experiments.SINDyLorenzConfig) uses pre-training, principal latents, a
 // 5-term cap and thresholds 0.2, 0.4, 0.6: a sparse, two-lobed model in about a minute per seed.
 //

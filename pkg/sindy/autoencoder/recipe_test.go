@@ -298,3 +298,55 @@ func logInOrder(t *testing.T, out string, wants ...string) {
 		last = i
 	}
 }
+
+// TestLRDecay: with LRDecay "cosine" the learning rate Adam reads follows half a cosine over the
+// main phase and again over the refinement, ending at FinalLR; the loss still falls; a bad
+// schedule or final rate is a validation error naming the field.
+func TestLRDecay(t *testing.T) {
+	t.Setenv("DYNLEARN_CACHE", t.TempDir())
+	train, val := smallData(t, 4, 11), smallData(t, 2, 12)
+	cfg := autoencoder.New(smallConfig()).LRDecay("cosine", 1e-5).EvalFrequency(1).Config()
+	m := newModel(t, cfg)
+	var seen []float64 // the rate after each epoch
+	st, err := m.Train(train, val, autoencoder.TrainOptions{OnEval: func(autoencoder.Progress) {
+		v := m.Store().GetVariable("/optimizers/learning_rate")
+		if v == nil {
+			t.Fatal("no learning-rate variable")
+		}
+		val, err := v.Value()
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen = append(seen, float64(tensors.ToScalar[float32](val)))
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// smallConfig: 6 main epochs, then 2 of refinement; the rate is the one of each phase's last step.
+	t.Logf("learning rate after each epoch: %.3g", seen)
+	if len(seen) != 8 {
+		t.Fatalf("%d evaluations, want 8", len(seen))
+	}
+	if math.Abs(seen[5]-1e-5) > 1e-9 || math.Abs(seen[7]-1e-5) > 1e-9 {
+		t.Errorf("rate at the end of the main phase %g and of the refinement %g, want FinalLR 1e-5", seen[5], seen[7])
+	}
+	for e := 1; e < 6; e++ {
+		if !(seen[e] < seen[e-1]) {
+			t.Errorf("rate rises in the main phase: %v", seen)
+		}
+	}
+	if !(seen[6] > seen[5]) {
+		t.Errorf("the refinement does not start again from a higher rate: %v", seen)
+	}
+	if h := st.History.Series["train loss"]; len(h) < 2 || !(h[len(h)-1] < h[0]) {
+		t.Errorf("loss did not fall: %v", h)
+	}
+	for _, c := range []autoencoder.Config{
+		autoencoder.New(autoencoder.Quick()).LRDecay("linear", 0).Config(),
+		autoencoder.New(autoencoder.Quick()).LRDecay("cosine", 1).Config(),
+	} {
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "LRDecay") && !strings.Contains(err.Error(), "FinalLR") {
+			t.Errorf("LRDecay %q, FinalLR %g: validation error %v", c.LRDecay, c.FinalLR, err)
+		}
+	}
+}

@@ -7,8 +7,10 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/dynlearn/dynlearn/pkg/training"
 )
@@ -225,6 +227,22 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 		}
 		if err != nil {
 			return nil, err
+		}
+		if cfg.LRDecay != "" {
+			// The phase's step and length: the main phase, then the refinement, each decays.
+			start, n := pre, cfg.Epochs
+			if refining() {
+				start, n = ms.RefineStart, cfg.RefinementEpochs
+			}
+			lr := cfg.LearningRate
+			if !pretraining(s.Epoch) {
+				lr = cfg.learningRateAt((s.Epoch-start)*steps+s.Batch, n*steps)
+			}
+			// The variable all three Adams read (they create it with LearningRate otherwise).
+			lrVar := optimizer.LearningRateVar(m.store.RootScope(), dtypes.Float32, cfg.LearningRate)
+			if err := lrVar.SetValue(tensors.FromScalar(float32(lr))); err != nil {
+				return nil, fmt.Errorf("setting the learning rate: %w", err)
+			}
 		}
 		fill := func(dst, src []float32) {
 			for r := range bs {
