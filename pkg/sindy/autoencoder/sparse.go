@@ -32,8 +32,9 @@ const sparseCoarseSamples = 1000
 const sparseRefineEvals = 600
 
 // sparseMinEigen is the smallest eigenvalue of the new axes' correlation matrix SparseLatents
-// accepts (Lorenz's x and y, correlated at about 0.9 on the attractor, have 0.1).
-const sparseMinEigen = 0.02
+// accepts (Lorenz's x and y, correlated at about 0.9 on the attractor, have 0.1; at 0.02, axes
+// correlated at -0.98 passed and gave ẋ1 = 12 z2 - 44 z1 z3 - 44 z2 z3 on seed 4).
+const sparseMinEigen = 0.05
 
 // sparseStarts is the number of coarse coordinate systems refined.
 const sparseStarts = 4
