@@ -78,8 +78,9 @@ type Config struct {
 	// the pre-trained coordinates make a sparse model dense; this removes the affine part of them.
 	PrincipalLatents bool `json:",omitempty"`
 	// SparseLatents, when > 0, follows PrincipalLatents (or takes its place) at the start of the
-	// main phase: the latents are reparametrised by the linear change of coordinates (and offsets)
-	// in which the best model of SparseLatents library terms in all explains their dynamics best
+	// main phase: the latents are reparametrised by the linear change of coordinates (with offsets
+	// and scales only for libraries that are not all polynomials, such as a sine) in which the best
+	// model of SparseLatents library terms in all explains their dynamics best
 	// (Model.SparseLatents; the autoencoder's map is unchanged). Principal axes mix coordinates
 	// that a sparse model keeps apart (Lorenz's correlated x and y); this unmixes them.
 	SparseLatents int `json:",omitempty"`
