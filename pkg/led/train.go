@@ -161,15 +161,10 @@ func (c TrainConfig) LearningRateAt(step, total int) float64 {
 	if lr == 0 {
 		lr = 1e-3
 	}
-	if !strings.EqualFold(c.Schedule, "cosine") || total <= 1 {
+	if !strings.EqualFold(c.Schedule, "cosine") {
 		return lr
 	}
-	final := c.FinalLR
-	if final == 0 {
-		final = lr / 100
-	}
-	frac := min(max(float64(step)/float64(total-1), 0), 1)
-	return final + (lr-final)*0.5*(1+math.Cos(math.Pi*frac))
+	return training.CosineLR(lr, c.FinalLR, step, total)
 }
 
 // fit trains the model whose loss graph is loss(scope, x, y) on train with Adam on shuffled

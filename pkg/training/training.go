@@ -12,7 +12,8 @@
 //   - CheckFinite: stop with ErrDiverged, naming the step and the loss, when a loss is NaN or Inf;
 //   - Interrupts: turn Ctrl-C / a notebook's "interrupt kernel" (SIGINT, SIGTERM) into a flag
 //     the loop polls, so it can save its checkpoint and return ErrInterrupted cleanly;
-//   - History: the loss curves of a run, saved with the checkpoint and plotted by notebooks.
+//   - History: the loss curves of a run, saved with the checkpoint and plotted by notebooks;
+//   - CosineLR: the cosine learning-rate decay that models' schedules share.
 //
 // Progress bars and the live loss chart are in package plotting.
 package training

@@ -6,6 +6,7 @@ import (
 
 	"github.com/dynlearn/dynlearn/pkg/config"
 	"github.com/dynlearn/dynlearn/pkg/nn"
+	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
 // Activation names a hidden-layer activation function (nn.Activation; any of nn.All).
@@ -353,13 +354,8 @@ func (b *Builder) Done() (*Model, error) { return NewModel(b.cfg) }
 
 // learningRateAt returns the learning rate of LRDecay at a 0-based step of a phase of total steps.
 func (c Config) learningRateAt(step, total int) float64 {
-	if c.LRDecay != "cosine" || total <= 1 {
+	if c.LRDecay != "cosine" {
 		return c.LearningRate
 	}
-	final := c.FinalLR
-	if final == 0 {
-		final = c.LearningRate / 100
-	}
-	frac := min(max(float64(step)/float64(total-1), 0), 1)
-	return final + (c.LearningRate-final)*0.5*(1+math.Cos(math.Pi*frac))
+	return training.CosineLR(c.LearningRate, c.FinalLR, step, total)
 }
