@@ -19,6 +19,9 @@ type SINDyLorenz struct {
 	TestICs  int  `json:"test_ics"`  // Test trajectories (paper: 100).
 	Ensemble int  `json:"ensemble"`  // Seeds trained (Seed, Seed+1, ...); the paper trains 10 and selects one.
 	Shuffle  bool `json:"shuffle"`   // Shuffle the mini-batches (the paper does not).
+	// Lambda1 weighs the SINDy loss in ẋ (0: the paper's 1e-4); Lambda2 the one in ż (the paper's 0).
+	Lambda1 float64 `json:"lambda1,omitempty"`
+	Lambda2 float64 `json:"lambda2,omitempty"`
 	// Schedule: the paper's batch 8000, Adam 1e-3, 10001 epochs thresholding every 500, 1001
 	// refinement epochs, validation every 100; Seed is the first member's.
 	Schedule
@@ -71,6 +74,10 @@ func (c *SINDyLorenz) Model() (autoencoder.Config, error) {
 	m := autoencoder.Paper()
 	c.apply(&m)
 	m.Shuffle = c.Shuffle
+	if c.Lambda1 != 0 {
+		m.WeightSindyX = c.Lambda1
+	}
+	m.WeightSindyZ = c.Lambda2
 	return m, m.Validate()
 }
 

@@ -49,6 +49,19 @@ func TestSindySettings(t *testing.T) {
 			t.Errorf("%s: --set epochs=1500 gives a model with %d epochs", name, mc.Epochs)
 		}
 	}
+	// Lorenz's loss weights: the paper's by default, replaced by lambda1 and lambda2.
+	lz := SINDyLorenzConfig(false)
+	if mc, err := lz.Model(); err != nil || mc.WeightSindyX != 1e-4 || mc.WeightSindyZ != 0 {
+		t.Errorf("sindy-lorenz default weights: λ1 %g, λ2 %g (%v), want the paper's 1e-4 and 0", mc.WeightSindyX, mc.WeightSindyZ, err)
+	}
+	for k, v := range map[string]string{"lambda1": "1e-3", "lambda2": "2e-6"} {
+		if err := Set(lz, k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if mc, err := lz.Model(); err != nil || mc.WeightSindyX != 1e-3 || mc.WeightSindyZ != 2e-6 {
+		t.Errorf("sindy-lorenz --set lambda1=1e-3 lambda2=2e-6: λ1 %g, λ2 %g (%v)", mc.WeightSindyX, mc.WeightSindyZ, err)
+	}
 	r := &Run{Config: SINDyPendulumConfig(true), Seed: 9}
 	c, err := sindyConfig[SINDyPendulum](r)
 	if err != nil {
