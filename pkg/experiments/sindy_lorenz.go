@@ -22,6 +22,9 @@ type SINDyLorenz struct {
 	// Lambda1 weighs the SINDy loss in ẋ (0: the paper's 1e-4); Lambda2 the one in ż (the paper's 0).
 	Lambda1 float64 `json:"lambda1,omitempty"`
 	Lambda2 float64 `json:"lambda2,omitempty"`
+	// EncoderActivation replaces the paper's sigmoid in the encoder's hidden layers ("": sigmoid;
+	// "linear": an affine encoder, see autoencoder.Config.EncoderActivation).
+	EncoderActivation string `json:"encoder_activation,omitempty"`
 	// Schedule: the paper's batch 8000, Adam 1e-3, 10001 epochs thresholding every 500, 1001
 	// refinement epochs, validation every 100; Seed is the first member's.
 	Schedule
@@ -78,6 +81,7 @@ func (c *SINDyLorenz) Model() (autoencoder.Config, error) {
 		m.WeightSindyX = c.Lambda1
 	}
 	m.WeightSindyZ = c.Lambda2
+	m.EncoderActivation = autoencoder.Activation(c.EncoderActivation)
 	return m, m.Validate()
 }
 

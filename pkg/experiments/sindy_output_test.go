@@ -54,13 +54,20 @@ func TestSindySettings(t *testing.T) {
 	if mc, err := lz.Model(); err != nil || mc.WeightSindyX != 1e-4 || mc.WeightSindyZ != 0 {
 		t.Errorf("sindy-lorenz default weights: λ1 %g, λ2 %g (%v), want the paper's 1e-4 and 0", mc.WeightSindyX, mc.WeightSindyZ, err)
 	}
-	for k, v := range map[string]string{"lambda1": "1e-3", "lambda2": "2e-6"} {
+	for k, v := range map[string]string{"lambda1": "1e-3", "lambda2": "2e-6", "encoder_activation": "linear"} {
 		if err := Set(lz, k, v); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if mc, err := lz.Model(); err != nil || mc.WeightSindyX != 1e-3 || mc.WeightSindyZ != 2e-6 {
-		t.Errorf("sindy-lorenz --set lambda1=1e-3 lambda2=2e-6: λ1 %g, λ2 %g (%v)", mc.WeightSindyX, mc.WeightSindyZ, err)
+	if mc, err := lz.Model(); err != nil || mc.WeightSindyX != 1e-3 || mc.WeightSindyZ != 2e-6 || mc.EncoderActivation != autoencoder.Linear {
+		t.Errorf("sindy-lorenz --set lambda1=1e-3 lambda2=2e-6 encoder_activation=linear: λ1 %g, λ2 %g, encoder %q (%v)",
+			mc.WeightSindyX, mc.WeightSindyZ, mc.EncoderActivation, err)
+	}
+	if err := Set(lz, "encoder_activation", "tanhh"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lz.Model(); err == nil || !strings.Contains(err.Error(), "EncoderActivation") {
+		t.Errorf("sindy-lorenz --set encoder_activation=tanhh: error %v, want one naming EncoderActivation", err)
 	}
 	r := &Run{Config: SINDyPendulumConfig(true), Seed: 9}
 	c, err := sindyConfig[SINDyPendulum](r)

@@ -55,6 +55,7 @@ func TestBadInputAutoencoder(t *testing.T) {
 		{"WeightSindyZ Inf", func(b *autoencoder.Builder) *autoencoder.Builder { return b.LossWeights(1, 0, inf, 0) }, "WeightSindyZ=+Inf"},
 		{"WeightL1 NaN", func(b *autoencoder.Builder) *autoencoder.Builder { return b.LossWeights(1, 0, 0, nan) }, "WeightL1=NaN"},
 		{"Activation", func(b *autoencoder.Builder) *autoencoder.Builder { return b.Activation("nope") }, "Activation"},
+		{"EncoderActivation", func(b *autoencoder.Builder) *autoencoder.Builder { return b.EncoderActivation("nope") }, "EncoderActivation"},
 	} {
 		_, err := c.b(autoencoder.New(base)).Done()
 		check(t, c.name, err, c.want)

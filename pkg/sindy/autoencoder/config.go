@@ -31,8 +31,14 @@ type Config struct {
 	PolyOrder   int        // Highest polynomial order of the library Θ(z) (<= 5).
 	IncludeSine bool       // Add sin(z_i) to the library.
 	Activation  Activation // Hidden-layer activation.
-	ModelOrder  int        // 1: ż = Θ(z)Ξ; 2: z̈ = Θ(z, ż)Ξ.
-	CoeffInit   float64    // Initial value of every Ξ entry (paper: constant 1).
+	// EncoderActivation, when set, replaces Activation in the encoder's hidden layers (the decoder
+	// keeps Activation). Linear makes the encoder an affine map of x: for data that are linear in
+	// the state plus nonlinear features (Champion et al.'s Lorenz: x, y, z and their cubes on six
+	// Legendre modes) the latent can then be an exact linear image of the state, and only the
+	// decoder is nonlinear; a nonlinear encoder can bend the latent until a wrong sparse model fits.
+	EncoderActivation Activation `json:",omitempty"`
+	ModelOrder        int        // 1: ż = Θ(z)Ξ; 2: z̈ = Θ(z, ż)Ξ.
+	CoeffInit         float64    // Initial value of every Ξ entry (paper: constant 1).
 
 	// Loss weights: decoder, λ1 (x' or x''), λ2 (z' or z''), λ3 (L1 of Ξ).
 	WeightDecoder float64
@@ -219,7 +225,21 @@ func (c Config) Validate() error {
 	if err := c.Activation.Validate(); err != nil {
 		return fmt.Errorf("autoencoder config: Activation: %w", err)
 	}
+	if c.EncoderActivation != "" {
+		if err := c.EncoderActivation.Validate(); err != nil {
+			return fmt.Errorf("autoencoder config: EncoderActivation: %w", err)
+		}
+	}
 	return nil
+}
+
+// encoderActivation is the activation of the encoder's hidden layers: EncoderActivation, or
+// Activation when it is empty.
+func (c Config) encoderActivation() Activation {
+	if c.EncoderActivation != "" {
+		return c.EncoderActivation
+	}
+	return c.Activation
 }
 
 func validSchedule(s []float64) bool {
@@ -267,6 +287,9 @@ func (b *Builder) Sine(on bool) *Builder { b.cfg.IncludeSine = on; return b }
 
 // Activation sets the hidden activation.
 func (b *Builder) Activation(a Activation) *Builder { b.cfg.Activation = a; return b }
+
+// EncoderActivation sets the encoder's own hidden activation ("": Activation's).
+func (b *Builder) EncoderActivation(a Activation) *Builder { b.cfg.EncoderActivation = a; return b }
 
 // SecondOrder makes the model z̈ = Θ(z, ż) Ξ.
 func (b *Builder) SecondOrder() *Builder { b.cfg.ModelOrder = 2; return b }

@@ -13,7 +13,8 @@ import (
 //   - encoder.<k>.weight [out, in] and encoder.<k>.bias [out] for the encoder's layers k = 0 ..
 //     len(Widths) (PyTorch's nn.Linear layout: the transpose of the [in, out] matrix the graph
 //     multiplies with), and decoder.<k>.weight, decoder.<k>.bias likewise. The activation
-//     (Config.Activation, sigmoid in the paper) follows every layer but the last, which is linear:
+//     (Config.Activation, sigmoid in the paper; Config.EncoderActivation in the encoder when set)
+//     follows every layer but the last, which is linear:
 //     z = W_L(… σ(W_0 x + b_0) …) + b_L;
 //   - sindy.xi [library, latent]: Ξ as trained (before the mask);
 //   - sindy.mask [library, latent]: 1 for an active coefficient, 0 for one thresholded away;

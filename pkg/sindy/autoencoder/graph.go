@@ -278,13 +278,13 @@ func forward(cfg Config, lib *sindy.Library, enc, dec []Layer, xi, mask, x, dx, 
 		if cfg.WeightSindyZ == 0 {
 			dtape = nil
 		}
-		o.Z, o.ZDeriv, _ = propagate(enc, cfg.Activation, x, dx, nil, tape, dtape)
+		o.Z, o.ZDeriv, _ = propagate(enc, cfg.encoderActivation(), x, dx, nil, tape, dtape)
 		o.Library = Theta(lib, o.Z)
 		o.ZPred = graph.Dot(o.Library, coef).Product()
 		o.XHat, o.XPred, _ = propagate(dec, cfg.Activation, o.Z, o.ZPred, nil, tape, tape)
 		return o
 	}
-	o.Z, o.DZ, o.ZDeriv = propagate(enc, cfg.Activation, x, dx, ddx, tape, tape)
+	o.Z, o.DZ, o.ZDeriv = propagate(enc, cfg.encoderActivation(), x, dx, ddx, tape, tape)
 	o.Library = Theta(lib, graph.Concatenate([]*Node{o.Z, o.DZ}, 1))
 	o.ZPred = graph.Dot(o.Library, coef).Product()
 	o.XHat, _, o.XPred = propagate(dec, cfg.Activation, o.Z, o.DZ, o.ZPred, tape, tape)

@@ -147,10 +147,15 @@ func TestThetaMatchesLibrary(t *testing.T) {
 // loss terms active.
 func TestWeightTapeGradients(t *testing.T) {
 	b := modeltest.Backend(t)
-	for _, order := range []int{1, 2} {
+	for _, tc := range []struct {
+		order  int
+		encAct Activation
+	}{{1, ""}, {2, ""}, {1, Linear}, {2, ELU}} {
+		order := tc.order
 		r := rand.New(rand.NewPCG(3, uint64(order)))
 		cfg := Paper()
 		cfg.InputDim, cfg.Widths, cfg.LatentDim, cfg.ModelOrder = 6, []int{5, 4}, 2, order
+		cfg.EncoderActivation = tc.encAct
 		cfg.WeightSindyZ = []float64{0, 1e-2}[order-1]
 		lib := sindy.NewLibrary(cfg.LatentDim * order).Polynomial(2).MustLibrary()
 		encP := newNet(r, []int{6, 5, 4, 2})
@@ -196,7 +201,7 @@ func TestWeightTapeGradients(t *testing.T) {
 		for i := 0; i < len(outs); i += 2 {
 			diff, scale := tensors.ToScalar[float64](outs[i]), tensors.ToScalar[float64](outs[i+1])
 			if scale == 0 || diff > 1e-12*scale {
-				t.Errorf("order %d, parameter %d: |tape - autodiff| = %g (gradient size %g)", order, i/2, diff, scale)
+				t.Errorf("order %d, encoder activation %q: parameter %d: |tape - autodiff| = %g (gradient size %g)", order, tc.encAct, i/2, diff, scale)
 			}
 		}
 	}

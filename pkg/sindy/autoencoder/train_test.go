@@ -504,3 +504,46 @@ func checkRoundTrip(t *testing.T, m *autoencoder.Model, st *autoencoder.State, v
 	}
 	return m2
 }
+
+// TestLinearEncoder checks Config.EncoderActivation: with Linear the encoder is an affine map of x
+// (z of the midpoint of two samples is the midpoint of their z; ż = Jẋ with the same J everywhere)
+// while the sigmoid decoder stays nonlinear; the paper's sigmoid encoder fails the same check.
+func TestLinearEncoder(t *testing.T) {
+	d := smallData(t, 1, 3)
+	const n = 3 // samples a, b and their midpoint
+	mid := autoencoder.Data{N: n, Dim: d.Dim, X: make([]float32, n*d.Dim), DX: make([]float32, n*d.Dim)}
+	a, b := d.X[:d.Dim], d.X[200*d.Dim:201*d.Dim] // two states far apart on the trajectory
+	for k := range d.Dim {
+		mid.X[k], mid.X[d.Dim+k], mid.X[2*d.Dim+k] = a[k], b[k], (a[k]+b[k])/2
+		for i := range n {
+			mid.DX[i*d.Dim+k] = d.DX[k] // the same ẋ at all three points
+		}
+	}
+	gap := func(enc autoencoder.Activation) (zGap, dzGap, xGap float64) {
+		m := newModel(t, autoencoder.New(smallConfig()).EncoderActivation(enc).Seed(5).Config())
+		r, err := m.Run(mid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lat := r.Latent
+		for j := range lat {
+			zGap = max(zGap, math.Abs(r.Z[2*lat+j]-(r.Z[j]+r.Z[lat+j])/2))
+			dzGap = max(dzGap, math.Abs(r.DZ[j]-r.DZ[lat+j]), math.Abs(r.DZ[j]-r.DZ[2*lat+j]))
+		}
+		for k := range d.Dim {
+			xGap = max(xGap, math.Abs(r.XHat[2*d.Dim+k]-(r.XHat[k]+r.XHat[d.Dim+k])/2))
+		}
+		return zGap, dzGap, xGap
+	}
+	zl, dzl, xl := gap(autoencoder.Linear)
+	if zl > 1e-5 || dzl > 1e-5 {
+		t.Errorf("linear encoder: z(midpoint) off the midpoint of z by %g, ż differs between points by %g; want affine (<= 1e-5)", zl, dzl)
+	}
+	if xl < 1e-4 {
+		t.Errorf("linear encoder: the decoder is affine too (midpoint gap %g); want the sigmoid decoder", xl)
+	}
+	zs, dzs, _ := gap("")
+	if zs < 1e-4 || dzs < 1e-4 {
+		t.Errorf("sigmoid encoder: midpoint gap %g, ż differs by %g: the check cannot tell a nonlinear encoder", zs, dzs)
+	}
+}
