@@ -49,10 +49,23 @@ func TestSindySettings(t *testing.T) {
 			t.Errorf("%s: --set epochs=1500 gives a model with %d epochs", name, mc.Epochs)
 		}
 	}
-	// Lorenz's loss weights: the paper's by default, replaced by lambda1 and lambda2.
+	// Lorenz's loss weights and encoder: the recipe's in full mode (λ1 1e-3, linear), the paper's in
+	// quick mode and with lambda1=0, encoder_activation= (λ1 1e-4, sigmoid); replaced by the settings.
 	lz := SINDyLorenzConfig(false)
-	if mc, err := lz.Model(); err != nil || mc.WeightSindyX != 1e-4 || mc.WeightSindyZ != 0 {
-		t.Errorf("sindy-lorenz default weights: λ1 %g, λ2 %g (%v), want the paper's 1e-4 and 0", mc.WeightSindyX, mc.WeightSindyZ, err)
+	if mc, err := lz.Model(); err != nil || mc.WeightSindyX != 1e-3 || mc.WeightSindyZ != 0 || mc.EncoderActivation != autoencoder.Linear {
+		t.Errorf("sindy-lorenz full: λ1 %g, λ2 %g, encoder %q (%v), want 1e-3, 0, linear", mc.WeightSindyX, mc.WeightSindyZ, mc.EncoderActivation, err)
+	}
+	paperWeights := SINDyLorenzConfig(false)
+	for k, v := range map[string]string{"lambda1": "0", "encoder_activation": ""} {
+		if err := Set(paperWeights, k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, c := range map[string]*SINDyLorenz{"quick": SINDyLorenzConfig(true), "full, lambda1=0 encoder_activation=": paperWeights} {
+		if mc, err := c.Model(); err != nil || mc.WeightSindyX != 1e-4 || mc.WeightSindyZ != 0 || mc.EncoderActivation != "" || mc.Activation != autoencoder.Sigmoid {
+			t.Errorf("sindy-lorenz %s: λ1 %g, λ2 %g, encoder %q, activation %q (%v), want the paper's 1e-4, 0, sigmoid",
+				name, mc.WeightSindyX, mc.WeightSindyZ, mc.EncoderActivation, mc.Activation, err)
+		}
 	}
 	for k, v := range map[string]string{"lambda1": "1e-3", "lambda2": "2e-6", "encoder_activation": "linear"} {
 		if err := Set(lz, k, v); err != nil {
