@@ -26,7 +26,7 @@ import (
 var sweepCommand = &command{
 	name: "sweep",
 	args: "NAME [--quick] [--seeds N | --seed-list 1,5,9] [--set KEY=V1,V2 ...] --out DIR [--local | --slurm | --k8s]\n" +
-		"       dynlearn sweep run-task DIR [INDEX] | status DIR | report DIR [--sort METRIC]",
+		"       dynlearn sweep run-task DIR [INDEX] | status DIR | report DIR [--sort METRIC] | ship DIR --to DIR [--results DIR]",
 	summary: "run an experiment as N seeds × a grid of settings (local cores, Slurm, Kubernetes)",
 	about: `Sweep experiment NAME: every seed (--seeds N: 1..N, or --seed-list) times every combination of the
 --set values (KEY=V1,V2: commas inside [..] or {..} do not split), one run each. The sweep lives in --out
@@ -46,7 +46,10 @@ DIR: plan.json, runs/<index>/ (model, checkpoints, log.txt, result.json) and rep
 Every engine runs the same task: 'dynlearn sweep run-task DIR [INDEX]' (INDEX from $SLURM_ARRAY_TASK_ID or
 $JOB_COMPLETION_INDEX when omitted). 'dynlearn sweep status DIR' shows the results present and what squeue
 and sacct say; 'dynlearn sweep report DIR' writes the table, the seeds-to-success count, the run the
-experiment's selection rule picks and plots. GPUs: GOMLX_BACKEND=xla:cuda with --gres gpu:1 (Slurm) or in
+experiment's selection rule picks and plots. 'dynlearn sweep ship DIR --to MODELDIR' copies the selected
+run's model (not its training checkpoints) to MODELDIR and adds to its summary.json one entry per seed
+("seeds") and the seeds-to-success count ("sweep"); --results DIR2 copies the plan and results there too,
+for a report next to the model. GPUs: GOMLX_BACKEND=xla:cuda with --gres gpu:1 (Slurm) or in
 the environment (Kubernetes: it also requests nvidia.com/gpu).`,
 	examples: []string{
 		"dynlearn sweep smoke --quick --seeds 4 --out /tmp/smoke",
@@ -55,6 +58,7 @@ the environment (Kubernetes: it also requests nvidia.com/gpu).`,
 		"GOMLX_BACKEND=xla:cuda dynlearn sweep led-fhn-grid --seeds 5 --out runs/fhn --slurm --gres gpu:1",
 		"dynlearn sweep lnn-baseline --quick --seed-list 1,5,9 --set train.LR=1e-3,3e-3 --out /tmp/lnn --k8s",
 		"dynlearn sweep status runs/lorenz10",
+		"dynlearn sweep ship runs/lorenz10 --to notebooks/models/sindy_lorenz --results notebooks/models/sindy_lorenz/sweep_full",
 	},
 	flags: sweepFlags,
 }
@@ -72,6 +76,7 @@ type sweepOptions struct {
 	partition, timeLimit, gres   string
 	account, image, pvc, k8sName string
 	plan, sortBy                 string
+	to, results                  string
 	noPlots                      bool
 }
 
@@ -81,6 +86,7 @@ var sweepFlagsOf = map[string][]string{
 	"run-task": {"plan"},
 	"status":   {},
 	"report":   {"sort", "no-plots"},
+	"ship":     {"to", "results"},
 }
 
 func sweepFlags(c *cli, fs *flag.FlagSet) func([]string) error {
@@ -108,9 +114,11 @@ func sweepFlags(c *cli, fs *flag.FlagSet) func([]string) error {
 	fs.StringVar(&o.plan, "plan", "", "run-task: read the plan from `FILE` instead of DIR/plan.json")
 	fs.StringVar(&o.sortBy, "sort", "", "report: sort the table by `METRIC` (-METRIC: descending)")
 	fs.BoolVar(&o.noPlots, "no-plots", false, "report: no plots")
+	fs.StringVar(&o.to, "to", "", "ship: the `DIR` receiving the selected run's model")
+	fs.StringVar(&o.results, "results", "", "ship: also copy the plan and results to `DIR`")
 	return func(args []string) error {
 		if len(args) == 0 {
-			return usagef("name an experiment (%s) or one of run-task, status, report", experimentNames())
+			return usagef("name an experiment (%s) or one of run-task, status, report, ship", experimentNames())
 		}
 		form := args[0]
 		if _, ok := sweepFlagsOf[form]; !ok || form == "" {
@@ -148,6 +156,21 @@ func sweepFlags(c *cli, fs *flag.FlagSet) func([]string) error {
 			}
 			fmt.Fprint(c.stdout, s.Markdown)
 			fmt.Fprintf(c.stdout, "\n(written to %s)\n", filepath.Join(args[1], sweep.ReportFile))
+			return nil
+		case "ship":
+			if len(args) != 2 {
+				return usagef("sweep ship takes one DIR, got %q", args[1:])
+			}
+			if o.to == "" {
+				return usagef("sweep ship: --to DIR is required: where the selected run's model goes")
+			}
+			s, err := sweep.Ship(args[1], o.to, sweep.ShipOptions{Results: o.results})
+			if err != nil {
+				return sweepErr(err)
+			}
+			sel := s.Results[s.Selected]
+			fmt.Fprintf(c.stdout, "shipped run %d (seed %d) of %s to %s: %d of %d finished runs successful (%d runs)\n",
+				s.Selected, sel.Seed, args[1], o.to, s.Successful, s.Finished, len(s.Plan.Runs))
 			return nil
 		}
 		if len(args) != 1 {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -129,6 +130,22 @@ func TestSweepSmokeLocal(t *testing.T) {
 		if !strings.Contains(out, w) {
 			t.Errorf("report lacks %q:\n%s", w, out)
 		}
+	}
+	// Ship the selected run: its model and a summary with the four seeds.
+	to := filepath.Join(t.TempDir(), "shipped")
+	code, out, stderr, _ = dynlearn(t, "sweep", "ship", dir, "--to", to, "--results", filepath.Join(to, "sweep"))
+	if code != exitOK || !strings.Contains(out, "of 4 finished runs successful (4 runs)") {
+		t.Fatalf("ship: exit %d\n%s%s", code, out, stderr)
+	}
+	var sum struct {
+		Seeds []map[string]any `json:"seeds"`
+		Sweep map[string]any   `json:"sweep"`
+	}
+	if b, err := os.ReadFile(filepath.Join(to, "summary.json")); err != nil || json.Unmarshal(b, &sum) != nil || len(sum.Seeds) != 4 || sum.Sweep["runs"] != 4.0 {
+		t.Errorf("shipped summary: %+v (%v)", sum, err)
+	}
+	if _, err := os.Stat(filepath.Join(to, "sweep", "runs", "3", "result.json")); err != nil {
+		t.Errorf("ship --results: %v", err)
 	}
 }
 
@@ -285,6 +302,9 @@ func TestSweepUsage(t *testing.T) {
 		{[]string{"sweep", sweepToy, "--seeds", "2", "--out", dir, "--dry-run"}, "--dry-run goes with --slurm"},
 		{[]string{"sweep", "report", dir, "--seeds", "3"}, "sweep report does not take --seeds"},
 		{[]string{"sweep", "run-task"}, "sweep run-task takes DIR"},
+		{[]string{"sweep", "ship", dir}, "--to DIR is required"},
+		{[]string{"sweep", "ship", "--to", dir}, "sweep ship takes one DIR"},
+		{[]string{"sweep", "ship", dir, "--to", dir, "--seeds", "2"}, "sweep ship does not take --seeds"},
 	} {
 		code, _, stderr, _ := dynlearn(t, tc.args...)
 		if code != exitUsage || !strings.Contains(stderr, tc.want) {
