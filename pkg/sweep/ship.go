@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/dynlearn/dynlearn/pkg/diskcache"
@@ -31,7 +32,7 @@ const SummaryFile = "summary.json"
 //     run, success, the experiment's success flags, the metrics of its evaluation and train_seconds
 //     (the run's own summary's wall time of training, summed over resumes);
 //   - "sweep": runs, finished, successful (the seeds-to-success count), selected_seed,
-//     selected_index and the selection rule.
+//     selected_index and the command that runs the sweep (Plan.Command).
 //
 // An experiment that writes no summary.json gets one with its evaluation's metrics. Every file is
 // written atomically. It is an error when no run is finished.
@@ -96,7 +97,7 @@ func Ship(dir, to string, o ShipOptions) (*Summary, error) {
 	summary["seeds"] = seeds
 	summary["sweep"] = map[string]any{
 		"experiment": s.Plan.Experiment, "runs": len(s.Plan.Runs), "finished": s.Finished, "successful": s.Successful,
-		"selected_seed": s.Results[s.Selected].Seed, "selected_index": s.Selected,
+		"selected_seed": s.Results[s.Selected].Seed, "selected_index": s.Selected, "command": s.Plan.Command("DIR"),
 	}
 	b, err := json.MarshalIndent(summary, "", "  ")
 	if err != nil {
@@ -148,4 +149,32 @@ func copyFile(src, dst string) error {
 		return fmt.Errorf("sweep ship: %w", err)
 	}
 	return nil
+}
+
+// Command returns the dynlearn command that expands into the plan p, with its directory dir:
+// "go run ./cmd/dynlearn sweep NAME [--quick] --seeds N | --seed-list S [--set KEY=V1,V2 ...]
+// [--max-time D] --out DIR".
+func (p *Plan) Command(dir string) string {
+	c := []string{"go run ./cmd/dynlearn sweep", p.Experiment}
+	if p.Quick {
+		c = append(c, "--quick")
+	}
+	consecutive := true
+	seeds := make([]string, len(p.Seeds))
+	for i, sd := range p.Seeds {
+		seeds[i] = strconv.FormatUint(sd, 10)
+		consecutive = consecutive && sd == uint64(i+1)
+	}
+	if consecutive {
+		c = append(c, "--seeds", strconv.Itoa(len(p.Seeds)))
+	} else {
+		c = append(c, "--seed-list", strings.Join(seeds, ","))
+	}
+	for _, q := range p.Grid {
+		c = append(c, "--set", shellQuote(q.Key+"="+strings.Join(q.Values, ",")))
+	}
+	if p.MaxTime != "" {
+		c = append(c, "--max-time", p.MaxTime)
+	}
+	return strings.Join(append(c, "--out", dir), " ")
 }

@@ -84,11 +84,23 @@ func TestShip(t *testing.T) {
 	if _, ok := sum.Seeds[2]["success"]; ok {
 		t.Errorf("the unfinished run has a success flag: %v", sum.Seeds[2])
 	}
-	if sum.Sweep["successful"] != 2.0 || sum.Sweep["finished"] != 2.0 || sum.Sweep["runs"] != 3.0 || sum.Sweep["selected_seed"] != 2.0 {
+	if sum.Sweep["successful"] != 2.0 || sum.Sweep["finished"] != 2.0 || sum.Sweep["runs"] != 3.0 || sum.Sweep["selected_seed"] != 2.0 ||
+		sum.Sweep["command"] != "go run ./cmd/dynlearn sweep "+testName+" --seeds 3 --out DIR" {
 		t.Errorf("sweep: %v", sum.Sweep)
 	}
 	r, err := Report(results, ReportOptions{ReadOnly: true})
 	if err != nil || r.Selected != 1 || r.Finished != 2 {
 		t.Errorf("report of the shipped results: %+v, %v", r, err)
+	}
+}
+
+func TestPlanCommand(t *testing.T) {
+	p, err := Expand(Options{Experiment: testName, Quick: true, Seeds: []uint64{2, 5}, Sets: []string{"rate=0.5,2", "label=a b"}, MaxTime: "1h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "go run ./cmd/dynlearn sweep " + testName + " --quick --seed-list 2,5 --set rate=0.5,2 --set 'label=a b' --max-time 1h --out /tmp/s"
+	if got := p.Command("/tmp/s"); got != want {
+		t.Errorf("Command = %q\nwant      %q", got, want)
 	}
 }
