@@ -109,6 +109,20 @@ func WriteBytes(path string, data []byte) error {
 	})
 }
 
+// CopyFile copies the file src to dst atomically (dst's directory is created if missing): a
+// reader of dst sees the old file or the whole copy, never a part.
+func CopyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return fmt.Errorf("diskcache: copy: %w", err)
+	}
+	defer in.Close()
+	if err := WriteFile(dst, func(w io.Writer) error { _, err := io.Copy(w, in); return err }); err != nil {
+		return fmt.Errorf("diskcache: copy %s: %w", src, err)
+	}
+	return nil
+}
+
 // Save gob-encodes v into path atomically.
 func Save(path string, v any) error {
 	return WriteFile(path, func(w io.Writer) error {

@@ -1,10 +1,12 @@
 package diskcache
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -29,6 +31,32 @@ func TestWriteFileAtomic(t *testing.T) {
 	entries, _ := os.ReadDir(filepath.Dir(path))
 	if len(entries) != 1 {
 		t.Errorf("temporary files left behind: %v", entries)
+	}
+}
+
+// CopyFile copies the bytes into a new directory, replaces an existing file, and a missing source is
+// an error that leaves the destination as it was.
+func TestCopyFile(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "a.bin"), filepath.Join(dir, "new", "b.bin")
+	want := bytes.Repeat([]byte{0, 1, 2, 255}, 5000)
+	if err := WriteBytes(src, want); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteBytes(dst, []byte("old")); err != nil {
+		t.Fatal(err)
+	}
+	if err := CopyFile(src, dst); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(dst); err != nil || !bytes.Equal(got, want) {
+		t.Errorf("copy holds %d bytes (%v), want the source's %d", len(got), err, len(want))
+	}
+	if err := CopyFile(filepath.Join(dir, "missing"), dst); err == nil || !strings.Contains(err.Error(), "missing") {
+		t.Errorf("copying a missing file: error %v, want one naming it", err)
+	}
+	if got, _ := os.ReadFile(dst); !bytes.Equal(got, want) {
+		t.Errorf("a failed copy changed the destination")
 	}
 }
 

@@ -106,18 +106,14 @@ func modelFile(loc, file string) (string, error) {
 	return p, nil
 }
 
-// copyFile copies the trained model at path into dir, returning the copy's path; it is an error
+// copyFile copies the trained model at path into dir (atomically), returning the copy's path; it is an error
 // when path does not exist.
 func copyFile(path, dir string) (string, error) {
 	if _, err := modelFile(path, ""); err != nil {
 		return "", err
 	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", err
-	}
 	out := filepath.Join(dir, filepath.Base(path))
-	return out, os.WriteFile(out, b, 0o644)
+	return out, diskcache.CopyFile(path, out)
 }
 
 // --- lecture-flows ---

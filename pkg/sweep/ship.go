@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -137,15 +136,7 @@ func readJSON(path string, v any) error {
 
 // copyFile copies the file src to dst (atomically), creating dst's directory.
 func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return fmt.Errorf("sweep ship: %w", err)
-	}
-	defer in.Close()
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return fmt.Errorf("sweep ship: %w", err)
-	}
-	if err := diskcache.WriteFile(dst, func(w io.Writer) error { _, err := io.Copy(w, in); return err }); err != nil {
+	if err := diskcache.CopyFile(src, dst); err != nil {
 		return fmt.Errorf("sweep ship: %w", err)
 	}
 	return nil
