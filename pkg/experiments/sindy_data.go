@@ -56,6 +56,10 @@ type SINDyData struct {
 	Sine       bool   `json:"sine"`       // Add sin(z_i) to the library.
 	Widths     string `json:"widths"`     // Encoder's hidden widths, "64,32" (the decoder mirrors them).
 	Activation string `json:"activation"` // Hidden activation (paper: sigmoid; see nn.All).
+	// EncoderActivation replaces Activation in the encoder's hidden layers only ("": Activation's;
+	// "linear": an affine encoder, for data that are a linear image of the state plus nonlinear
+	// terms the decoder can rebuild, as sindy-lorenz's recipe uses).
+	EncoderActivation string `json:"encoder_activation,omitempty"`
 
 	WeightDecoder float64 `json:"weight_decoder"` // Decoder loss weight (paper: 1).
 	Lambda1       float64 `json:"lambda1"`        // SINDy loss in ẋ (paper's Lorenz: 1e-4).
@@ -186,6 +190,7 @@ func (c *SINDyData) Model(inputDim int) (autoencoder.Config, error) {
 	m := autoencoder.Paper()
 	m.InputDim, m.Widths, m.LatentDim, m.PolyOrder, m.IncludeSine, m.ModelOrder = inputDim, w, c.Latent, c.Poly, c.Sine, c.Order
 	m.Activation = nn.Activation(c.Activation)
+	m.EncoderActivation = nn.Activation(c.EncoderActivation)
 	m.WeightDecoder, m.WeightSindyX, m.WeightSindyZ, m.WeightL1, m.Threshold = c.WeightDecoder, c.Lambda1, c.Lambda2, c.Lambda3, c.Threshold
 	c.apply(&m)
 	m.Shuffle = c.Shuffle

@@ -57,9 +57,11 @@ func lorenzSet(t *testing.T, cfg lorenzdata.Config) *lorenzdata.Data {
 // the built-in experiment at a toy size. Eval of the output measures the same model again, and the
 // exports are written.
 func TestSindyAEMatchesSindyLorenz(t *testing.T) {
-	// The recipe settings are given to both, so that sindy-ae runs sindy-lorenz's quick recipe too.
+	// The recipe settings are given to both, so that sindy-ae runs sindy-lorenz's recipe too (an
+	// affine encoder, λ1 1e-3, sparse latent coordinates, STLSQ refits).
 	schedule := []string{"batch=64", "lr=0.02", "epochs=8", "refine=2", "threshold_every=4", "eval_every=2", "ensemble=2",
-		"pretrain=2", "principal_latents=true", "init_stlsq=0.05", "max_terms=5", "thresholds=[0.2,0.4]"}
+		"pretrain=2", "principal_latents=true", "sparse_latents=8", "init_stlsq=0.05", "max_terms=5", "refit_stlsq=true",
+		"thresholds=[0.2,0.4]", "encoder_activation=linear", "lambda1=1e-3"}
 	eL, rL := toyRun(t, "sindy-lorenz", t.TempDir(), 0, append([]string{"train_ics=4", "val_ics=2", "test_ics=2"}, schedule...)...)
 	sL, err := eL.Train(rL)
 	if err != nil {

@@ -36,10 +36,14 @@ type Schedule struct {
 	EvalEvery      int     `json:"eval_every"`      // Validation frequency in epochs.
 	Seed           uint64  `json:"seed"`            // Seed of the weights and the shuffling (--seed replaces it).
 	// The recipe options of autoencoder.Config beyond the paper's (zero: the paper's recipe).
-	Pretrain   int     `json:"pretrain,omitempty"`    // Autoencoder-only epochs before the main phase.
-	InitSTLSQ  float64 `json:"init_stlsq,omitempty"`  // > 0: start the main phase from Ξ and a mask fitted by STLSQ at this threshold.
-	RefitSTLSQ bool    `json:"refit_stlsq,omitempty"` // Every thresholding refits Ξ by STLSQ on the encoder's latents.
-	Threshold  float64 `json:"threshold,omitempty"`   // Sequential-thresholding threshold (0: the paper's 0.1).
+	Pretrain int `json:"pretrain,omitempty"` // Autoencoder-only epochs before the main phase.
+	// > 0: before pre-training, fit the encoder and decoder to the Isomap coordinates of this many
+	// training samples (isomap_epochs epochs, 0: 200; autoencoder.Config.IsomapLatents).
+	IsomapLatents int     `json:"isomap_latents,omitempty"`
+	IsomapEpochs  int     `json:"isomap_epochs,omitempty"`
+	InitSTLSQ     float64 `json:"init_stlsq,omitempty"`  // > 0: start the main phase from Ξ and a mask fitted by STLSQ at this threshold.
+	RefitSTLSQ    bool    `json:"refit_stlsq,omitempty"` // Every thresholding refits Ξ by STLSQ on the encoder's latents.
+	Threshold     float64 `json:"threshold,omitempty"`   // Sequential-thresholding threshold (0: the paper's 0.1).
 	// Thresholds of the successive thresholdings (the last repeats; empty: Threshold every time).
 	Thresholds       []float64 `json:"thresholds,omitempty"`
 	PrincipalLatents bool      `json:"principal_latents,omitempty"` // Centre, rotate and scale the latents after pre-training.
@@ -56,6 +60,7 @@ func (s Schedule) apply(c *autoencoder.Config) {
 	c.BatchSize, c.LearningRate, c.Epochs, c.RefinementEpochs = s.Batch, s.LR, s.Epochs, s.Refine
 	c.ThresholdFrequency, c.EvalFrequency, c.Seed = s.ThresholdEvery, s.EvalEvery, s.Seed
 	c.PretrainEpochs, c.RefitSTLSQ = s.Pretrain, s.RefitSTLSQ
+	c.IsomapLatents, c.IsomapEpochs = s.IsomapLatents, s.IsomapEpochs
 	if s.InitSTLSQ > 0 {
 		c.InitSTLSQ, c.InitThreshold = true, s.InitSTLSQ
 	}

@@ -65,6 +65,16 @@ type Config struct {
 	// epochs before the main phase, so that the SINDy losses start from coordinates that already
 	// describe x.
 	PretrainEpochs int `json:",omitempty"`
+	// IsomapLatents, when > 0, starts training (before pre-training) from the Isomap coordinates
+	// (package isomap) of this many training samples, evenly spaced: the encoder is fitted to
+	// output them (centred, unit variance) and the decoder to rebuild the samples from them, for
+	// IsomapEpochs epochs over those samples (Model.IsomapStart). Isomap's coordinates follow the
+	// data manifold's arc length, so an encoder that starts there has the state up to an isometry
+	// (the pendulum's angle up to shift and sign), where a sparse model exists; an autoencoder
+	// trained from random weights finds such a coordinate only after many epochs, if at all.
+	IsomapLatents int `json:",omitempty"`
+	// IsomapEpochs is the length of the IsomapLatents fit (0: 200 epochs).
+	IsomapEpochs int `json:",omitempty"`
 	// InitSTLSQ starts the main phase from Ξ fitted by STLSQ (threshold InitThreshold) on the
 	// encoder's latents of the training data and their chain-rule derivatives: Ξ takes the fit's
 	// values and the mask its support (Model.FitSTLSQ).
@@ -194,6 +204,10 @@ func (c Config) Validate() error {
 		return bad("CoeffInit=%g must be finite", c.CoeffInit)
 	case c.PretrainEpochs < 0:
 		return bad("PretrainEpochs=%d must be >= 0", c.PretrainEpochs)
+	case c.IsomapLatents < 0 || c.IsomapLatents > 0 && c.IsomapLatents < c.LatentDim+2:
+		return bad("IsomapLatents=%d must be 0 (off) or at least LatentDim+2 = %d samples", c.IsomapLatents, c.LatentDim+2)
+	case c.IsomapEpochs < 0:
+		return bad("IsomapEpochs=%d must be >= 0 (0: 200)", c.IsomapEpochs)
 	case !(c.InitThreshold >= 0) || !finite(c.InitThreshold):
 		return bad("InitThreshold=%g must be finite and >= 0 (0: Threshold)", c.InitThreshold)
 	case !validSchedule(c.ThresholdSchedule):
@@ -326,6 +340,13 @@ func (b *Builder) CoeffInit(v float64) *Builder { b.cfg.CoeffInit = v; return b 
 
 // Shuffle turns mini-batch shuffling on (default) or off (the paper's in-order batches).
 func (b *Builder) Shuffle(on bool) *Builder { b.cfg.Shuffle = on; return b }
+
+// IsomapStart starts training from the Isomap coordinates of samples training samples, fitted for
+// epochs epochs (Config.IsomapLatents, IsomapEpochs; 0 samples: off).
+func (b *Builder) IsomapStart(samples, epochs int) *Builder {
+	b.cfg.IsomapLatents, b.cfg.IsomapEpochs = samples, epochs
+	return b
+}
 
 // Pretrain sets the epochs of autoencoder-only training before the main phase (0: none, the paper's).
 func (b *Builder) Pretrain(epochs int) *Builder { b.cfg.PretrainEpochs = epochs; return b }

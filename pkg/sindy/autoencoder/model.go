@@ -164,7 +164,8 @@ func (m *Model) forward(g *graph.Graph, mask *Node, in []*Node, tape *weightTape
 
 // stepExec returns the exec of one Adam step: inputs (mask, x, dx[, ddx]), outputs the total,
 // decoder, SINDy-x, SINDy-z and L1 losses (before the step). pretrain: the loss is the decoder's
-// alone (Config.PretrainEpochs), with its own Adam.
+// alone (Config.PretrainEpochs), with its own Adam, on a graph without the derivative paths (the
+// SINDy and L1 outputs are 0).
 func (m *Model) stepExec(refine, pretrain bool) (*model.Exec, error) {
 	adam := optimizer.Adam().Epsilon(1e-8).LearningRate(m.cfg.LearningRate)
 	cfg := m.cfg
@@ -177,11 +178,9 @@ func (m *Model) stepExec(refine, pretrain bool) (*model.Exec, error) {
 	default:
 		adam = adam.Scope(adamMain)
 	}
-	opt, ok := adam.Done().(interface {
-		UpdateGraphWithGradients(scope *model.Scope, grads []*Node, lossDType dtypes.DType)
-	})
-	if !ok {
-		return nil, fmt.Errorf("autoencoder: GoMLX's Adam does not accept precomputed gradients")
+	opt, err := gradientOptimizer(adam)
+	if err != nil {
+		return nil, err
 	}
 	return model.NewExec(m.backend, m.store, func(scope *model.Scope, in []*Node) []*Node {
 		g := in[0].Graph()
@@ -190,33 +189,65 @@ func (m *Model) stepExec(refine, pretrain bool) (*model.Exec, error) {
 			tape = &weightTape{}
 		}
 		enc, dec, xi := m.layers(g)
-		var ddx *Node
-		if cfg.ModelOrder == 2 {
-			ddx = in[3]
-		}
-		o := forward(cfg, m.lib, enc, dec, xi, in[0], in[1], in[2], ddx, tape)
-		xd := in[2]
-		if cfg.ModelOrder == 2 {
-			xd = in[3]
-		}
-		l := Loss(cfg, o, in[1], xd, !refine)
-		// The optimizer's order of variables: trainable ones used by this graph, as in
-		// Scope.BuildTrainableVariablesGradientsGraph.
-		var vars []*Node
-		for v := range scope.IterVariables() {
-			if v.Trainable && v.InUseByGraph(g) {
-				vars = append(vars, v.NodeValue(g))
-			}
-		}
-		var grads []*Node
-		if tape != nil {
-			grads = tape.Gradients(l.Total, vars)
+		var l Losses
+		if pretrain {
+			// The decoder loss alone: no derivatives through the networks (about a third of a
+			// main-phase step for a second-order model), the SINDy and L1 losses reported as 0.
+			z, _, _ := propagate(enc, cfg.encoderActivation(), in[1], nil, nil, tape, nil)
+			xHat, _, _ := propagate(dec, cfg.Activation, z, nil, nil, tape, nil)
+			zero := graph.ScalarZero(g, xHat.DType())
+			l.Decoder = graph.ReduceAllMean(graph.Square(graph.Sub(in[1], xHat)))
+			l.Total, l.SindyX, l.SindyZ, l.L1 = graph.MulScalar(l.Decoder, cfg.WeightDecoder), zero, zero, zero
 		} else {
-			grads = graph.Gradient(l.Total, vars...)
+			var ddx *Node
+			if cfg.ModelOrder == 2 {
+				ddx = in[3]
+			}
+			o := forward(cfg, m.lib, enc, dec, xi, in[0], in[1], in[2], ddx, tape)
+			xd := in[2]
+			if cfg.ModelOrder == 2 {
+				xd = in[3]
+			}
+			l = Loss(cfg, o, in[1], xd, !refine)
 		}
-		opt.UpdateGraphWithGradients(scope, grads, l.Total.DType())
+		update(scope, opt, l.Total, tape)
 		return []*Node{l.Total, l.Decoder, l.SindyX, l.SindyZ, l.L1}
 	})
+}
+
+// optimizerWithGradients is an optimizer that applies gradients computed elsewhere (GoMLX's Adam).
+type optimizerWithGradients interface {
+	UpdateGraphWithGradients(scope *model.Scope, grads []*Node, lossDType dtypes.DType)
+}
+
+// gradientOptimizer returns the optimizer that adam configures.
+func gradientOptimizer(adam *optimizer.AdamConfig) (optimizerWithGradients, error) {
+	opt, ok := adam.Done().(optimizerWithGradients)
+	if !ok {
+		return nil, fmt.Errorf("autoencoder: GoMLX's Adam does not accept precomputed gradients")
+	}
+	return opt, nil
+}
+
+// update adds to loss's graph the gradients of loss with respect to the trainable variables the
+// graph uses (from tape when not nil, else GoMLX's autodiff) and opt's step with them.
+func update(scope *model.Scope, opt optimizerWithGradients, loss *Node, tape *weightTape) {
+	g := loss.Graph()
+	// The optimizer's order of variables: trainable ones used by this graph, as in
+	// Scope.BuildTrainableVariablesGradientsGraph.
+	var vars []*Node
+	for v := range scope.IterVariables() {
+		if v.Trainable && v.InUseByGraph(g) {
+			vars = append(vars, v.NodeValue(g))
+		}
+	}
+	var grads []*Node
+	if tape != nil {
+		grads = tape.Gradients(loss, vars)
+	} else {
+		grads = graph.Gradient(loss, vars...)
+	}
+	opt.UpdateGraphWithGradients(scope, grads, loss.DType())
 }
 
 // evalExecFn returns the exec of a forward pass: inputs (mask, x, dx[, ddx]), outputs z, the

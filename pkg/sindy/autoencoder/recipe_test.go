@@ -1,6 +1,7 @@
 package autoencoder_test
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -347,6 +348,59 @@ func TestLRDecay(t *testing.T) {
 	} {
 		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "LRDecay") && !strings.Contains(err.Error(), "FinalLR") {
 			t.Errorf("LRDecay %q, FinalLR %g: validation error %v", c.LRDecay, c.FinalLR, err)
+		}
+	}
+}
+
+// TestPretrainIsDecoderLossAlone: pre-training runs a graph without the derivative paths; its
+// steps must be those of the full graph with the SINDy and L1 weights at 0 (what pre-training was
+// defined as), for a first- and a second-order model: after two epochs from the same seed, both
+// give the same weights, and the logged pre-training loss is the decoder's.
+func TestPretrainIsDecoderLossAlone(t *testing.T) {
+	t.Setenv("DYNLEARN_CACHE", t.TempDir())
+	train, val := smallData(t, 4, 11), smallData(t, 2, 12)
+	for _, order := range []int{1, 2} {
+		base := autoencoder.New(smallConfig()).EvalFrequency(1)
+		if order == 2 {
+			base = base.SecondOrder()
+		}
+		pre := base.Pretrain(2).Config()
+		full := autoencoder.New(base.Config()).Pretrain(0).LossWeights(1, 0, 0, 0).Thresholding(0, 0.1).Config()
+		var weights [2][]float32
+		for k, cfg := range []autoencoder.Config{pre, full} {
+			m := newModel(t, cfg)
+			var log strings.Builder
+			var first autoencoder.Progress
+			_, err := m.Train(train, val, autoencoder.TrainOptions{StopAfter: 2, Log: &log, OnEval: func(p autoencoder.Progress) {
+				if p.Epoch == 0 {
+					first = p
+				}
+			}})
+			if !errors.Is(err, autoencoder.ErrStopped) {
+				t.Fatalf("order %d, config %d: Train: %v, want ErrStopped after 2 epochs", order, k, err)
+			}
+			if k == 0 && (!strings.Contains(log.String(), "(pretrain)") || math.Abs(first.Train.Loss-first.Train.Decoder) > 1e-12*first.Train.Decoder) {
+				t.Errorf("order %d: pre-training loss %g, decoder loss %g (log %q): want equal", order, first.Train.Loss, first.Train.Decoder, log.String())
+			}
+			for _, path := range []string{"/encoder/layer0/weights", "/encoder/layer2/weights", "/decoder/layer0/weights", "/decoder/layer2/biases"} {
+				v := m.Store().GetVariable(path)
+				if v == nil {
+					t.Fatalf("no variable %s", path)
+				}
+				w, err := tensors.CopyFlatData[float32](v.MustValue())
+				if err != nil {
+					t.Fatal(err)
+				}
+				weights[k] = append(weights[k], w...)
+			}
+		}
+		var diff, norm float64
+		for i := range weights[0] {
+			d := float64(weights[0][i] - weights[1][i])
+			diff, norm = diff+d*d, norm+float64(weights[1][i])*float64(weights[1][i])
+		}
+		if rel := math.Sqrt(diff / norm); !(rel < 1e-5) {
+			t.Errorf("order %d: weights after 2 pre-training epochs differ from the full graph's with zero SINDy weights by %.2e (relative)", order, rel)
 		}
 	}
 }

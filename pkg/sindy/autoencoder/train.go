@@ -137,6 +137,8 @@ type modelState struct {
 	Initialised bool
 	// Rotated records that PrincipalLatents or SparseLatents has reparametrised the latents.
 	Rotated bool
+	// IsomapDone records that IsomapLatents has fitted the networks to the Isomap coordinates.
+	IsomapDone bool
 }
 
 // state returns the State of a checkpoint: the loop's state ts and the model's ms.
@@ -320,6 +322,21 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 			return nil
 		},
 		OnEpochStart: func(s *training.State) error {
+			if cfg.IsomapLatents > 0 && !ms.IsomapDone && s.Epoch == 0 {
+				epochs := cfg.IsomapEpochs
+				if epochs == 0 {
+					epochs = 200
+				}
+				r, err := m.IsomapStart(train, cfg.IsomapLatents, epochs, opts.Log)
+				if err != nil {
+					return err
+				}
+				ms.IsomapDone = true
+				if opts.Log != nil {
+					fmt.Fprintf(opts.Log, "epoch 0: networks fitted to the Isomap coordinates of %d samples (k = %d, unexplained %.2g): encoder error %.3g, decoder relative error %.3g (%s)\n",
+						r.Samples, r.Neighbors, r.Residual, r.EncoderError, r.DecoderError, r.Took.Round(time.Second))
+				}
+			}
 			if (cfg.PrincipalLatents || cfg.SparseLatents > 0) && !ms.Rotated && !refining() && s.Epoch >= pre {
 				ms.Rotated = true
 				if cfg.PrincipalLatents {
