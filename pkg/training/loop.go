@@ -153,6 +153,9 @@ type State struct {
 	// SaveNow, set by a hook (OnEpochStart, OnEpoch), asks for a checkpoint right after it (at a
 	// phase change, say); Run clears it.
 	SaveNow bool
+	// Alive (set by Run) tells the watchdog that work goes on: a hook that works long between
+	// steps (a fit, a search) calls it now and then. Not saved.
+	Alive func() `json:"-"`
 }
 
 // BestPath returns the file of the best weights of a checkpoint: <checkpoint without .ckpt>.best.ckpt.
@@ -264,6 +267,7 @@ func (l *Loop) Run() (*State, error) {
 
 	wd := NewWatchdog(l.Name, watchdog)
 	defer wd.Stop()
+	st.Alive = wd.Kick
 	save := func() error {
 		defer wd.Kick()
 		st.Seconds = run.Seconds()

@@ -38,9 +38,14 @@
 // Lorenz's correlated x and y, which makes its model dense), InitSTLSQ with MaxTerms (Ξ and its mask start
 // from an STLSQ fit capped at the best MaxTerms terms per equation), RefitSTLSQ (every
 // thresholding an STLSQ refit), ThresholdSchedule (rising thresholds) and LRDecay (a cosine decay
-// of the learning rate over the main phase and the refinement). The quick mode of the
-// Lorenz experiment (experiments.SINDyLorenzConfig) uses pre-training, principal latents, a
-// 5-term cap and thresholds 0.2, 0.4, 0.6: a sparse, two-lobed model in about a minute per seed.
+// of the learning rate over the main phase and the refinement). EncoderActivation "linear" makes
+// the encoder affine (for data that are a linear image of the state plus terms the decoder
+// rebuilds, as Champion's Lorenz embedding: a nonlinear encoder can bend the latent until a wrong
+// sparse model fits). IsomapLatents starts both networks at the Isomap coordinates of the data
+// (package isomap: the manifold's arc length, the pendulum's angle up to shift and scale), fitted
+// with a decaying learning rate so that the encoder's chain-rule derivatives are smooth; pre-training
+// then runs on a graph without the derivative paths. The Lorenz experiment's recipe
+// (experiments.SINDyLorenzConfig) finds Lorenz's 7 terms aligned within 1% in 25 minutes on one core.
 //
 // # Speed
 //

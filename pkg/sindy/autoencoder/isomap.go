@@ -7,12 +7,14 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"github.com/dynlearn/dynlearn/pkg/isomap"
+	"github.com/dynlearn/dynlearn/pkg/training"
 )
 
 // adamIsomap is the scope of the Isomap fit's own Adam.
@@ -31,12 +33,25 @@ type IsomapReport struct {
 	Took                       time.Duration
 }
 
+// IsomapOptions control IsomapStart.
+type IsomapOptions struct {
+	Samples int // Training samples, evenly spaced, whose Isomap coordinates are the targets.
+	Epochs  int // Epochs of Adam over those samples.
+	// Log (may be nil) gets one line per 10% of the epochs; Alive (may be nil) is called after
+	// every epoch (a training loop's watchdog).
+	Log   io.Writer
+	Alive func()
+}
+
 // IsomapStart computes the Isomap coordinates (LatentDim of them, centred and scaled to unit
-// variance) of samples evenly spaced samples of d, and fits the encoder to output them and the
-// decoder to rebuild the samples from them, epochs epochs of Adam over the samples (batch
-// min(BatchSize, samples), the order shuffled with the model's seed). Config.IsomapLatents runs it
-// before pre-training. A log (may be nil) gets one line per 10% of the epochs.
-func (m *Model) IsomapStart(d Data, samples, epochs int, log io.Writer) (*IsomapReport, error) {
+// variance) of o.Samples evenly spaced samples of d, and fits the encoder to output them and the
+// decoder to rebuild the samples from them: o.Epochs epochs of Adam over the samples (batch
+// min(BatchSize, Samples), the order shuffled with the model's seed, the learning rate decaying
+// along half a cosine from LearningRate to a hundredth of it, so that the encoder ends smooth: its
+// chain-rule derivatives ż, z̈ amplify any wiggle of the fit). Config.IsomapLatents runs it before
+// pre-training.
+func (m *Model) IsomapStart(d Data, o IsomapOptions) (*IsomapReport, error) {
+	samples, epochs, log := o.Samples, o.Epochs, o.Log
 	t0 := time.Now()
 	if samples < m.cfg.LatentDim+2 || epochs < 1 {
 		return nil, fmt.Errorf("autoencoder: IsomapStart: samples=%d, epochs=%d; want samples >= LatentDim+2 = %d and epochs >= 1",
@@ -81,10 +96,21 @@ func (m *Model) IsomapStart(d Data, samples, epochs int, log io.Writer) (*Isomap
 	for i := range s.X {
 		xx += float64(s.X[i]) * float64(s.X[i])
 	}
+	lrVar := optimizer.LearningRateVar(m.store.RootScope(), dtypes.Float32, m.cfg.LearningRate)
+	setLR := func(lr float64) error {
+		if err := lrVar.SetValue(tensors.FromScalar(float32(lr))); err != nil {
+			return fmt.Errorf("autoencoder: IsomapStart: setting the learning rate: %w", err)
+		}
+		return nil
+	}
+	defer func() { _ = setLR(m.cfg.LearningRate) }() // the variable the other phases' Adams read
 	for e := range epochs {
 		perm := r.Perm(s.N)
 		var el, dl float64
 		for b := range steps {
+			if err := setLR(training.CosineLR(m.cfg.LearningRate, 0, e*steps+b, epochs*steps)); err != nil {
+				return nil, err
+			}
 			for k := range bs {
 				i := perm[b*bs+k]
 				copy(bx[k*s.Dim:(k+1)*s.Dim], s.X[i*s.Dim:(i+1)*s.Dim])
@@ -102,6 +128,9 @@ func (m *Model) IsomapStart(d Data, samples, epochs int, log io.Writer) (*Isomap
 		}
 		// Mean squared errors of the epoch's batches (before each step); the decoder's relative.
 		encErr, decErr = el, dl*float64(s.N*s.Dim)/xx
+		if o.Alive != nil {
+			o.Alive()
+		}
 		if log != nil && ((e+1)%max(1, epochs/10) == 0 || e == epochs-1) {
 			fmt.Fprintf(log, "isomap start: epoch %d/%d, encoder error %.3e, decoder relative error %.3e\n", e+1, epochs, encErr, decErr)
 		}

@@ -46,10 +46,10 @@ func TestIsomapStartFindsTheAngle(t *testing.T) {
 	t.Setenv("DYNLEARN_CACHE", t.TempDir())
 	d, theta := pendulumMovies(t, 6, 125)
 	base := autoencoder.New(autoencoder.Quick()).InputDim(pendulumimages.Dim).Widths(32, 16).Latent(1).PolyOrder(3).Sine(true).
-		SecondOrder().BatchSize(100).LearningRate(3e-3).Seed(3)
+		SecondOrder().BatchSize(100).LearningRate(1e-2).Seed(3)
 	m := newModel(t, base.Config())
 	var log strings.Builder
-	r, err := m.IsomapStart(d, 400, 150, &log)
+	r, err := m.IsomapStart(d, autoencoder.IsomapOptions{Samples: 400, Epochs: 150, Log: &log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -327,7 +327,7 @@ func (m *Model) Train(train, val Data, opts TrainOptions) (*State, error) {
 				if epochs == 0 {
 					epochs = 200
 				}
-				r, err := m.IsomapStart(train, cfg.IsomapLatents, epochs, opts.Log)
+				r, err := m.IsomapStart(train, IsomapOptions{Samples: cfg.IsomapLatents, Epochs: epochs, Log: opts.Log, Alive: s.Alive})
 				if err != nil {
 					return err
 				}
