@@ -49,11 +49,22 @@ func TestSindySettings(t *testing.T) {
 			t.Errorf("%s: --set epochs=1500 gives a model with %d epochs", name, mc.Epochs)
 		}
 	}
-	// Lorenz's loss weights and encoder: the recipe's in full mode (λ1 1e-3, linear), the paper's in
-	// quick mode and with lambda1=0, encoder_activation= (λ1 1e-4, sigmoid); replaced by the settings.
+	// Lorenz's loss weights and encoder: the recipe's in full and quick mode (λ1 1e-3, linear), the
+	// paper's with lambda1=0, encoder_activation= (λ1 1e-4, sigmoid); replaced by the settings.
 	lz := SINDyLorenzConfig(false)
-	if mc, err := lz.Model(); err != nil || mc.WeightSindyX != 1e-3 || mc.WeightSindyZ != 0 || mc.EncoderActivation != autoencoder.Linear {
-		t.Errorf("sindy-lorenz full: λ1 %g, λ2 %g, encoder %q (%v), want 1e-3, 0, linear", mc.WeightSindyX, mc.WeightSindyZ, mc.EncoderActivation, err)
+	for name, c := range map[string]*SINDyLorenz{"full": lz, "quick": SINDyLorenzConfig(true)} {
+		if mc, err := c.Model(); err != nil || mc.WeightSindyX != 1e-3 || mc.WeightSindyZ != 0 || mc.EncoderActivation != autoencoder.Linear {
+			t.Errorf("sindy-lorenz %s: λ1 %g, λ2 %g, encoder %q (%v), want 1e-3, 0, linear", name, mc.WeightSindyX, mc.WeightSindyZ, mc.EncoderActivation, err)
+		}
+	}
+	// Quick mode is the full recipe at small scale: only the data sizes, the ensemble and the batch differ.
+	q, f := *SINDyLorenzConfig(true), *SINDyLorenzConfig(false)
+	if q.TrainICs != 128 || q.Batch != 256 || q.Ensemble != 1 {
+		t.Errorf("sindy-lorenz quick: %d trajectories, batch %d, ensemble %d; want 128, 256, 1", q.TrainICs, q.Batch, q.Ensemble)
+	}
+	q.TrainICs, q.ValICs, q.TestICs, q.Ensemble, q.Batch = f.TrainICs, f.ValICs, f.TestICs, f.Ensemble, f.Batch
+	if !reflect.DeepEqual(q, f) {
+		t.Errorf("sindy-lorenz quick differs from full beyond sizes, ensemble and batch:\n quick %+v\n full  %+v", q, f)
 	}
 	paperWeights := SINDyLorenzConfig(false)
 	for k, v := range map[string]string{"lambda1": "0", "encoder_activation": ""} {
@@ -61,7 +72,7 @@ func TestSindySettings(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for name, c := range map[string]*SINDyLorenz{"quick": SINDyLorenzConfig(true), "full, lambda1=0 encoder_activation=": paperWeights} {
+	for name, c := range map[string]*SINDyLorenz{"full, lambda1=0 encoder_activation=": paperWeights} {
 		if mc, err := c.Model(); err != nil || mc.WeightSindyX != 1e-4 || mc.WeightSindyZ != 0 || mc.EncoderActivation != "" || mc.Activation != autoencoder.Sigmoid {
 			t.Errorf("sindy-lorenz %s: λ1 %g, λ2 %g, encoder %q, activation %q (%v), want the paper's 1e-4, 0, sigmoid",
 				name, mc.WeightSindyX, mc.WeightSindyZ, mc.EncoderActivation, mc.Activation, err)
@@ -81,6 +92,19 @@ func TestSindySettings(t *testing.T) {
 	}
 	if _, err := lz.Model(); err == nil || !strings.Contains(err.Error(), "EncoderActivation") {
 		t.Errorf("sindy-lorenz --set encoder_activation=tanhh: error %v, want one naming EncoderActivation", err)
+	}
+	// The pendulum's loss weights: the paper's 5e-4 and 5e-5 unless set.
+	pc := SINDyPendulumConfig(false)
+	if mc, err := pc.Model(); err != nil || mc.WeightSindyX != 5e-4 || mc.WeightSindyZ != 5e-5 {
+		t.Errorf("sindy-pendulum: λ1 %g, λ2 %g (%v), want the paper's 5e-4, 5e-5", mc.WeightSindyX, mc.WeightSindyZ, err)
+	}
+	for k, v := range map[string]string{"lambda1": "1e-3", "lambda2": "5e-3"} {
+		if err := Set(pc, k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if mc, err := pc.Model(); err != nil || mc.WeightSindyX != 1e-3 || mc.WeightSindyZ != 5e-3 {
+		t.Errorf("sindy-pendulum --set lambda1=1e-3 lambda2=5e-3: λ1 %g, λ2 %g (%v)", mc.WeightSindyX, mc.WeightSindyZ, err)
 	}
 	r := &Run{Config: SINDyPendulumConfig(true), Seed: 9}
 	c, err := sindyConfig[SINDyPendulum](r)

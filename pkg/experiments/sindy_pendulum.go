@@ -33,6 +33,9 @@ type SINDyPendulum struct {
 	// decides the structure, and a run whose encoder has not learned the angle at its own scale
 	// loses sin z there for good. The paper trains 10 runs and keeps the best.
 	Require string `json:"require"`
+	// Lambda1 and Lambda2 weigh the SINDy losses in ẍ and z̈ (0: the paper's 5e-4 and 5e-5).
+	Lambda1 float64 `json:"lambda1,omitempty"`
+	Lambda2 float64 `json:"lambda2,omitempty"`
 	// Schedule: the paper's batch 1024, Adam 1e-4, 5001 epochs thresholding every 500, 1001
 	// refinement epochs.
 	Schedule
@@ -66,6 +69,12 @@ func (c *SINDyPendulum) Model() (autoencoder.Config, error) {
 	m := autoencoder.Paper()
 	m.InputDim, m.Widths, m.LatentDim, m.PolyOrder, m.IncludeSine, m.ModelOrder = pendulumimages.Dim, w, 1, 3, true, 2
 	m.WeightSindyX, m.WeightSindyZ, m.WeightL1 = 5e-4, 5e-5, 1e-5
+	if c.Lambda1 != 0 {
+		m.WeightSindyX = c.Lambda1
+	}
+	if c.Lambda2 != 0 {
+		m.WeightSindyZ = c.Lambda2
+	}
 	c.apply(&m)
 	return m, m.Validate()
 }
