@@ -120,7 +120,33 @@ var (
 	ansiEscape     = regexp.MustCompile("\x1b\\[[0-9;]*[A-Za-z]")
 	goroutineLine  = regexp.MustCompile(`^goroutine \d+ \[`)
 	buildPkgHeader = regexp.MustCompile(`^# gonb_[0-9a-f]+$`)
+	// gonbMainFrame is a traceback location in the main.go GoNB builds from the cells.
+	gonbMainFrame = regexp.MustCompile(`\S*/gonb_[0-9a-f]+/main\.go:\d+`)
+	// gonbReportFrame is a frame of GoNB's HTML report: "Cell[2]: Line 3 /tmp/gonb_x/main.go:15".
+	gonbReportFrame = regexp.MustCompile(`Cell\[(\d+)\]: Line (\d+)\s+(\S*/gonb_[0-9a-f]+/main\.go:\d+)`)
 )
+
+// markCellFrames adds GoNB's "[[ Cell [n] Line m ]]" to the traceback lines in GoNB's main.go
+// that lack it. GoNB marks the lines of a panic's output chunk by chunk as the process writes
+// them; the Go runtime writes a frame's file and line number in separate writes, so a chunk
+// boundary can fall between them and leave the frame unmarked. GoNB's HTML report, built line
+// by line after the fact, maps the same locations; its mapping fills the gaps.
+func markCellFrames(lines []string, reports []string) {
+	cellOf := map[string]string{}
+	for _, r := range reports {
+		for _, m := range gonbReportFrame.FindAllStringSubmatch(r, -1) {
+			cellOf[m[3]] = fmt.Sprintf("[[ Cell [%s] Line %s ]]", m[1], m[2])
+		}
+	}
+	for i, l := range lines {
+		if strings.Contains(l, "[[ Cell") {
+			continue
+		}
+		if loc := gonbMainFrame.FindString(l); loc != "" && cellOf[loc] != "" {
+			lines[i] = strings.Replace(l, loc, cellOf[loc]+" "+loc, 1)
+		}
+	}
+}
 
 // errorText returns a cell's error output as a person needs it in a terminal: what the cell
 // wrote to stderr (a panic's message and the frames of its traceback in the cell or in the
@@ -158,7 +184,9 @@ func (c cell) errorText(repo string) string {
 	}
 	var lines []string
 	if s := ansiEscape.ReplaceAllString(stderr.String(), ""); strings.TrimSpace(s) != "" {
-		lines = trimTraceback(strings.Split(s, "\n"), repo)
+		stderrLines := strings.Split(s, "\n")
+		markCellFrames(stderrLines, reports)
+		lines = trimTraceback(stderrLines, repo)
 	} else {
 		for _, r := range reports {
 			lines = append(lines, strings.Split(r, "\n")...)
@@ -187,7 +215,8 @@ func (c cell) errorText(repo string) string {
 
 // trimTraceback keeps what a Go panic's output says to the notebook's author: everything before
 // the first goroutine (the panic message, what the cell logged), that goroutine's header and
-// its frames in a cell (GoNB marks them "[[ Cell [n] Line m ]]") or in the library at repo,
+// its frames in a cell (GoNB marks them "[[ Cell [n] Line m ]]"; see markCellFrames), in
+// GoNB's main.go or in the library at repo,
 // and the lines after the traceback ("exit status 2"). Other frames and goroutines are counted.
 func trimTraceback(lines []string, repo string) []string {
 	var out []string
@@ -202,7 +231,8 @@ func trimTraceback(lines []string, repo string) []string {
 	i++
 	elided := 0
 	useful := func(loc string) bool {
-		return strings.Contains(loc, "[[ Cell") || (repo != "" && strings.Contains(loc, repo+string(os.PathSeparator)))
+		return strings.Contains(loc, "[[ Cell") || gonbMainFrame.MatchString(loc) ||
+			(repo != "" && strings.Contains(loc, repo+string(os.PathSeparator)))
 	}
 	for i < len(lines) {
 		l := lines[i]

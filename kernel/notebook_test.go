@@ -61,6 +61,13 @@ func TestErrorText(t *testing.T) {
 				"/repo/pkg/ode/ode.go:12", "main.main()", "[[ Cell [2] Line 2 ]] /tmp/gonb_ce418738/main.go:10", "exit status 2",
 				"2 frames of the Go runtime and other packages left out"},
 			[]string{"runtime.goexit", "asm_amd64", "goroutine 5", "main.worker", "before", "\x1b", "<", "func main() {"}},
+		// GoNB marks stderr chunk by chunk: a frame split across two chunks comes unmarked, and
+		// the mark is taken from GoNB's HTML report instead (seen in CI).
+		{"panic, frame split", strings.Replace(panicOutputs,
+			`"\t \u001b[7m[[ Cell [2] Line 2 ]]\u001b[0m /tmp/gonb_ce418738/main.go:10 +0x65\n"`,
+			`"\t/tmp/gonb_ce418738/main.go:1"]}, {"name": "stderr", "output_type": "stream", "text": ["0 +0x65\n"`, 1),
+			[]string{"main.main()", "[[ Cell [2] Line 2 ]] /tmp/gonb_ce418738/main.go:10 +0x65", "exit status 2"},
+			[]string{"runtime.goexit", "goroutine 5"}},
 		{"compile error", compileOutputs,
 			[]string{`Cell[1]: Line 2 ./main.go:11:13: cannot use "not an int" (untyped string constant) as int value in variable declaration`,
 				"go build -o"},
