@@ -93,11 +93,14 @@ func TestSindySettings(t *testing.T) {
 	if _, err := lz.Model(); err == nil || !strings.Contains(err.Error(), "EncoderActivation") {
 		t.Errorf("sindy-lorenz --set encoder_activation=tanhh: error %v, want one naming EncoderActivation", err)
 	}
-	// The pendulum's loss weights: the paper's 5e-4 and 5e-5 unless set.
-	pc := SINDyPendulumConfig(false)
-	if mc, err := pc.Model(); err != nil || mc.WeightSindyX != 5e-4 || mc.WeightSindyZ != 5e-5 {
-		t.Errorf("sindy-pendulum: λ1 %g, λ2 %g (%v), want the paper's 5e-4, 5e-5", mc.WeightSindyX, mc.WeightSindyZ, err)
+	// The pendulum's loss weights: the paper's λ1 5e-4 and the recipe's λ2 5e-3, in both modes,
+	// unless set; lambda2=0 is the paper's 5e-5.
+	for _, quick := range []bool{false, true} {
+		if mc, err := SINDyPendulumConfig(quick).Model(); err != nil || mc.WeightSindyX != 5e-4 || mc.WeightSindyZ != 5e-3 {
+			t.Errorf("sindy-pendulum (quick %v): λ1 %g, λ2 %g (%v), want 5e-4, 5e-3", quick, mc.WeightSindyX, mc.WeightSindyZ, err)
+		}
 	}
+	pc := SINDyPendulumConfig(false)
 	for k, v := range map[string]string{"lambda1": "1e-3", "lambda2": "5e-3"} {
 		if err := Set(pc, k, v); err != nil {
 			t.Fatal(err)
@@ -224,6 +227,39 @@ func TestSindyEvaluate(t *testing.T) {
 	}
 	if _, _, err := loadSINDy(filepath.Join(dir, "none.ckpt")); err == nil || !strings.Contains(err.Error(), "none.ckpt") {
 		t.Errorf("missing model: err = %v", err)
+	}
+}
+
+// The --set line that SINDyPendulumPaperSchedule's documentation gives turns the default full
+// configuration into exactly the paper's schedule and loss weights.
+func TestSindyPendulumPaperScheduleSettings(t *testing.T) {
+	c := SINDyPendulumConfig(false)
+	line := "batch=1024 lr=1e-4 epochs=5001 refine=1001 threshold_every=500 eval_every=100 isomap_latents=0 isomap_epochs=0 " +
+		"principal_latents=false sparse_latents=0 init_stlsq=0 max_terms=0 refit_stlsq=false thresholds=[] lambda2=0"
+	for _, kv := range strings.Fields(line) {
+		k, v, _ := strings.Cut(kv, "=")
+		if err := Set(c, k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(c.Thresholds) == 0 {
+		c.Thresholds = nil // thresholds=[] sets an empty list: the same as none
+	}
+	if !reflect.DeepEqual(c.Schedule, SINDyPendulumPaperSchedule()) {
+		t.Errorf("after %s:\n%+v\nwant the paper's\n%+v", line, c.Schedule, SINDyPendulumPaperSchedule())
+	}
+	mc, err := c.Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := autoencoder.Paper()
+	if mc.WeightSindyX != 5e-4 || mc.WeightSindyZ != 5e-5 || mc.WeightL1 != 1e-5 || mc.IsomapLatents != 0 || mc.BatchSize != 1024 ||
+		mc.LearningRate != 1e-4 || mc.Threshold != p.Threshold {
+		t.Errorf("paper's settings give λ1 %g λ2 %g λ3 %g, Isomap %d, batch %d, lr %g, threshold %g",
+			mc.WeightSindyX, mc.WeightSindyZ, mc.WeightL1, mc.IsomapLatents, mc.BatchSize, mc.LearningRate, mc.Threshold)
+	}
+	if SINDyPendulumConfig(false).IsomapLatents == 0 {
+		t.Error("the full default is no longer the Isomap recipe")
 	}
 }
 

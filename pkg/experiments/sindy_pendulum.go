@@ -17,7 +17,7 @@ import (
 // SINDyPendulum is the configuration of the experiment sindy-pendulum: the SINDy autoencoder of
 // Champion et al. on movies of a pendulum (package pendulumimages): 51×51 images, a sigmoid encoder
 // 2601-…-1, the second-order model z̈ = Θ(z, ż)Ξ with a cubic library plus sines, λ1 = 5e-4,
-// λ2 = 5e-5, λ3 = 1e-5, thresholding at 0.1.
+// λ2 = 5e-5 (the recipe's default: 5e-3), λ3 = 1e-5, thresholding at 0.1.
 type SINDyPendulum struct {
 	TrainICs int     `json:"train_ics"` // Training movies (paper: 100).
 	ValICs   int     `json:"val_ics"`   // Validation movies (paper: 10).
@@ -36,27 +36,53 @@ type SINDyPendulum struct {
 	// Lambda1 and Lambda2 weigh the SINDy losses in ẍ and z̈ (0: the paper's 5e-4 and 5e-5).
 	Lambda1 float64 `json:"lambda1,omitempty"`
 	Lambda2 float64 `json:"lambda2,omitempty"`
-	// Schedule: the paper's batch 1024, Adam 1e-4, 5001 epochs thresholding every 500, 1001
-	// refinement epochs.
+	// Schedule: the recipe of SINDyPendulumConfig (the paper's is SINDyPendulumPaperSchedule).
 	Schedule
 }
 
-// SINDyPendulumConfig returns the configuration of sindy-pendulum. Full: the paper's data, network,
-// loss and schedule (the shipped model is seed 2 on a shorter schedule, see its summary.json). Quick:
-// 10/2/2 movies of 250 frames every 0.04 with swing amplitudes <= 1.5 rad, widths 32-16, Adam 3e-3,
-// batch 125; 25 epochs of autoencoder pre-training, latents centred and scaled, Ξ initialised by
-// STLSQ (0.05) capped at 2 terms, 240 epochs thresholding every 80, 40 refinement epochs. Measured
-// (seed 1, 2 cores, about 110 s): z̈ = -49.0 z + 49.7 sin z, |corr(z, θ)| 0.991 on the test frames,
-// decoder error 0.024. Fragile: with 30 pre-training epochs the STLSQ start picks ż² terms instead.
+// SINDyPendulumConfig returns the configuration of sindy-pendulum. Full: the paper's data (100/10/10
+// movies of 500 frames), network (sigmoid 2601-128-64-32-1) and library, λ1 = 5e-4, and a recipe
+// instead of the paper's 5001 epochs (issue #21): the encoder and decoder first fitted to the Isomap
+// coordinates of 2000 training frames (autoencoder.Config.IsomapLatents: the frames lie on a closed
+// curve parametrised by θ, which Isomap unrolls, so the encoder starts from the angle up to shift and
+// scale; 1500 epochs with a cosine-decayed rate, since z̈ by the chain rule amplifies wiggles of the
+// encoder by the square of their frequency); the latent centred, scaled and moved to the offset and
+// scale in which one library term fits its dynamics best (SparseLatents 1: that is sin z at θ's own
+// scale); Ξ initialised by STLSQ (0.05) capped at 2 terms; 24 epochs of the paper's loss with λ2 =
+// 5e-3 (the paper's 5e-5 leaves z̈ unfitted: 0.22) and STLSQ refits every 8 epochs at 0.1, 0.2,
+// 0.3; 6 refinement epochs; Adam 1e-3, batch 512 (about 4,000 Adam steps, 10 min on one core). The
+// paper's schedule and loss are SINDyPendulumPaperSchedule (select them with its --set keys, listed
+// there). The shipped model and the ten-seed count are in notebooks/models/sindy_pendulum.
+//
+// Quick: the same recipe at small scale, 10/2/2 movies of 250 frames every 0.04 (the paper's random
+// initial conditions, full swings), widths 32-16, Isomap coordinates of 1000 frames fitted for 600
+// epochs, Adam 3e-3 decayed along a cosine, batch 125, 240 epochs refitting every 80, 40 refinement
+// epochs (about 12,000 Adam steps, 1-2 minutes on 2 cores). Measured (seed 1, one core beside three
+// other jobs): z̈ = -0.881 sin z, the paper's single term, test errors x 2.2e-2, ẍ 0.10, z̈ 3.5e-3.
 func SINDyPendulumConfig(quick bool) *SINDyPendulum {
 	if quick {
-		return &SINDyPendulum{TrainICs: 10, ValICs: 2, TestICs: 2, Steps: 250, Dt: 0.04, Widths: "32,16", MaxAmplitude: 1.5,
-			Schedule: Schedule{Batch: 125, LR: 3e-3, Epochs: 240, Refine: 40, ThresholdEvery: 80, EvalEvery: 10, Seed: 1,
-				Pretrain: 25, PrincipalLatents: true, InitSTLSQ: 0.05, MaxTerms: 2}}
+		return &SINDyPendulum{TrainICs: 10, ValICs: 2, TestICs: 2, Steps: 250, Dt: 0.04, Widths: "32,16", Lambda2: 5e-3,
+			Schedule: Schedule{Batch: 125, LR: 3e-3, LRDecay: "cosine", Epochs: 240, Refine: 40, ThresholdEvery: 80, EvalEvery: 10, Seed: 1,
+				IsomapLatents: 1000, IsomapEpochs: 600, PrincipalLatents: true, SparseLatents: 1, InitSTLSQ: 0.05, MaxTerms: 2,
+				RefitSTLSQ: true, Thresholds: []float64{0.1, 0.2, 0.3}}}
 	}
 	p := pendulumimages.Train(100)
-	return &SINDyPendulum{TrainICs: 100, ValICs: 10, TestICs: 10, Steps: p.Steps, Dt: p.Dt, Widths: "128,64,32", Schedule: Schedule{
-		Batch: 1024, LR: 1e-4, Epochs: 5001, Refine: 1001, ThresholdEvery: 500, EvalEvery: 100, Seed: 1}}
+	return &SINDyPendulum{TrainICs: 100, ValICs: 10, TestICs: 10, Steps: p.Steps, Dt: p.Dt, Widths: "128,64,32", Lambda2: 5e-3,
+		Schedule: Schedule{Batch: 512, LR: 1e-3, Epochs: 24, Refine: 6, ThresholdEvery: 8, EvalEvery: 5, Seed: 1,
+			IsomapLatents: 2000, IsomapEpochs: 1500, PrincipalLatents: true, SparseLatents: 1, InitSTLSQ: 0.05, MaxTerms: 2,
+			RefitSTLSQ: true, Thresholds: []float64{0.1, 0.2, 0.3}}}
+}
+
+// SINDyPendulumPaperSchedule returns Champion et al.'s schedule of the pendulum example: batch 1024,
+// Adam 1e-4, 5001 epochs of L1 and sequential thresholding at 0.1 every 500, 1001 refinement epochs,
+// validation every 100 (about 4 h per 1000 epochs on one core here; the previous shipped model,
+// seed 2 of a shortened run of it, took 13,741 s and kept 5 terms). With the paper's λ2 = 5e-5 it is
+// selected by --set batch=1024 --set lr=1e-4 --set epochs=5001 --set refine=1001 --set
+// threshold_every=500 --set eval_every=100 --set isomap_latents=0 --set isomap_epochs=0 --set
+// principal_latents=false --set sparse_latents=0 --set init_stlsq=0 --set max_terms=0 --set
+// refit_stlsq=false --set thresholds=[] --set lambda2=0.
+func SINDyPendulumPaperSchedule() Schedule {
+	return Schedule{Batch: 1024, LR: 1e-4, Epochs: 5001, Refine: 1001, ThresholdEvery: 500, EvalEvery: 100, Seed: 1}
 }
 
 // Model returns the autoencoder configuration: the paper's pendulum model (sindy.md §3) with the
@@ -132,9 +158,15 @@ func init() {
 		Train:    pendulumTrain,
 		Eval:     pendulumEval,
 		// Structure found: the discovered law keeps sin z (z̈ = c sin z); then the paper's rule.
-		Success: []Check{{Flag: "structure_found", Metric: "sin_z_kept", Op: "==", Bound: 1}},
+		// Structure found (issue #21): the law keeps sin z (z̈ = c sin z), among at most 2 active
+		// terms, and fits the encoder's z̈ within 2e-2 (the paper's good model: 2.1e-2).
+		Success: []Check{
+			{Flag: "sin_z", Metric: "sin_z_kept", Op: "==", Bound: 1},
+			{Flag: "sparse", Metric: "active_terms", Op: "<=", Bound: 2},
+			{Flag: "ddz_fit", Metric: "test_rel_ddz", Op: "<=", Bound: 2e-2},
+		},
 		Select:  Selection{Metric: "val_loss", AmongSuccessful: true, Source: "Champion et al. 2019"},
-		Metrics: []string{"val_loss", "active_terms", "sin_z_kept", "test_rel_x", "test_rel_ddx", "test_rel_ddz", "median_swing_error"},
+		Metrics: []string{"val_loss", "active_terms", "sin_z_kept", "sin_coefficient", "angle_correlation", "test_rel_x", "test_rel_ddx", "test_rel_ddz", "median_swing_error"},
 	})
 	sindyFits["sindy-pendulum"] = pendulumFit
 }
@@ -275,6 +307,7 @@ func pendulumEval(r *Run) (*Summary, error) {
 	kept := 0.0
 	if i := slices.Index(m.Library().Names(), "sin(z1)"); i >= 0 && xi[i][0] != 0 {
 		kept = 1
+		s.Set("sin_coefficient", xi[i][0]) // c of z̈ = c sin z: -1 when z = ±θ
 	}
 	s.Set("sin_z_kept", kept)
 

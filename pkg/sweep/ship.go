@@ -24,8 +24,9 @@ type ShipOptions struct {
 const SummaryFile = "summary.json"
 
 // Ship copies the model of the run that the experiment's selection rule selects in the sweep dir
-// (the files of its runs/<index>/model but the training checkpoints seed*.ckpt, which hold the
-// optimizer's state) to the directory to, and records the ensemble in its summary.json:
+// (the files of its runs/<index>/model but the training checkpoints train.ckpt and seed*.ckpt,
+// which hold the optimizer's state) to the directory to, and records the ensemble in its
+// summary.json:
 //
 //   - "seeds": one entry per run of the plan, in order: seed, index, finished and, for a finished
 //     run, success, the experiment's success flags, the metrics of its evaluation and train_seconds
@@ -62,7 +63,7 @@ func Ship(dir, to string, o ShipOptions) (*Summary, error) {
 	}
 	for _, e := range entries {
 		name := e.Name()
-		if !e.Type().IsRegular() || name == SummaryFile || (strings.HasPrefix(name, "seed") && strings.HasSuffix(name, ".ckpt")) {
+		if !e.Type().IsRegular() || name == SummaryFile || name == "train.ckpt" || (strings.HasPrefix(name, "seed") && strings.HasSuffix(name, ".ckpt")) {
 			continue
 		}
 		if err := copyFile(filepath.Join(src, name), filepath.Join(to, name)); err != nil {

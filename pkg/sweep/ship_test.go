@@ -29,6 +29,7 @@ func TestShip(t *testing.T) {
 		files := map[string]string{
 			"model.ckpt": "weights of run " + string(rune('0'+i)), "equations.txt": "z' = -z",
 			"seed" + string(rune('1'+i)) + ".ckpt": "optimizer state",
+			"train.ckpt":                           "optimizer state",
 			SummaryFile:                            `{"active_terms": 2, "train_seconds": ` + []string{"100.5", "200.25"}[i] + `}`,
 		}
 		for name, body := range files {
@@ -50,6 +51,9 @@ func TestShip(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(to, "equations.txt")); err != nil {
 		t.Error(err)
+	}
+	if _, err := os.Stat(filepath.Join(to, "train.ckpt")); !os.IsNotExist(err) {
+		t.Errorf("train.ckpt (a training checkpoint) was shipped: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(to, "seed2.ckpt")); !os.IsNotExist(err) {
 		t.Errorf("the training checkpoint was shipped (%v)", err)
