@@ -25,13 +25,17 @@ type SINDyRD struct {
 
 // SINDyRDConfig returns the configuration of sindy-reaction-diffusion. Both modes train with the
 // least-squares recipe: epochs of the autoencoder alone, Ξ and its mask initialised by STLSQ (0.1)
-// on the encoder's latents, 120 epochs of the full loss whose thresholdings (every 30 epochs) refit
-// Ξ by STLSQ, 30 refinement epochs; Adam 2e-3, batch 200.
+// on the encoder's latents, epochs of the full loss whose thresholdings refit Ξ by STLSQ, then
+// refinement epochs; Adam 2e-3, batch 200.
 //
-// Full: the paper's data, network (one hidden layer of 256) and loss, 60 pre-training epochs
-// (about 8,200 Adam steps in all). Measured (seed 1, one core, 2026-12-06): 2003 s, the 2-term
-// oscillator z1' = -0.934 z2, z2' = 0.885 z1 from the first STLSQ fit on, test errors x 1.72e-2,
-// ẋ 1.66e-2, ż 0.21, rotation period 6.913 against the spiral's 6.918; the shipped model. The
+// Full: the paper's data, network (one hidden layer of 256) and loss, 10 pre-training epochs (the
+// decoder error is flat after them: 1.42e-2 at epoch 10 and 50 of a 60-epoch pre-training), 60
+// epochs refitting every 20, 15 refinement epochs (about 3,400 Adam steps). Measured (seed 1, one
+// core shared with three other jobs, 2026-12-07): 1052 s, the 2-term oscillator z1' = -0.894 z2,
+// z2' = 0.925 z1 from the refit at epoch 30 on, test errors x 1.62e-2, ẋ 1.57e-2, ż 1.87e-2. The
+// recipe before it (60 pre-training epochs, 120 epochs refitting every 30, 30 refinement epochs:
+// 2003 s, x 1.72e-2, ż 0.21) is --set pretrain=60 --set epochs=120 --set threshold_every=30
+// --set refine=30. The ten-seed count is in notebooks/models/sindy_reaction_diffusion. The
 // paper's schedule (SINDyRDPaperSchedule: 4002 epochs of batch 1024, 5.5 h here) is selected by
 // --set batch=1024 --set lr=1e-3 --set epochs=3001 --set refine=1001 --set threshold_every=500
 // --set eval_every=100 --set pretrain=0 --set init_stlsq=0 --set refit_stlsq=false.
@@ -45,8 +49,8 @@ func SINDyRDConfig(quick bool) *SINDyRD {
 			Pretrain: 60, InitSTLSQ: 0.1, RefitSTLSQ: true}}
 	}
 	return &SINDyRD{Widths: "256", Schedule: Schedule{
-		Batch: 200, LR: 2e-3, Epochs: 120, Refine: 30, ThresholdEvery: 30, EvalEvery: 10, Seed: 1,
-		Pretrain: 60, InitSTLSQ: 0.1, RefitSTLSQ: true}}
+		Batch: 200, LR: 2e-3, Epochs: 60, Refine: 15, ThresholdEvery: 20, EvalEvery: 10, Seed: 1,
+		Pretrain: 10, InitSTLSQ: 0.1, RefitSTLSQ: true}}
 }
 
 // SINDyRDPaperSchedule returns Champion et al.'s schedule of the reaction-diffusion example: batch
@@ -105,9 +109,15 @@ func init() {
 		Train:    rdTrain,
 		Eval:     rdEval,
 		// Structure found: the linearization couples z1 and z2 with opposite signs (an oscillator).
-		Success: []Check{{Flag: "oscillator", Metric: "oscillator", Op: "==", Bound: 1}},
+		// The paper's model (issue #21): a linear oscillator of 2 terms, decoder error <= 2e-2 (the
+		// paper's: 1.59e-2).
+		Success: []Check{
+			{Flag: "oscillator", Metric: "oscillator", Op: "==", Bound: 1},
+			{Flag: "two_terms", Metric: "active_terms", Op: "==", Bound: 2},
+			{Flag: "decoder", Metric: "test_rel_x", Op: "<=", Bound: 2e-2},
+		},
 		Select:  Selection{Metric: "val_loss", AmongSuccessful: true, Source: "Champion et al. 2019"},
-		Metrics: []string{"val_loss", "active_terms", "oscillator", "test_rel_x", "test_rel_dx", "test_rel_dz"},
+		Metrics: []string{"val_loss", "active_terms", "oscillator", "linear_a", "linear_b", "test_rel_x", "test_rel_dx", "test_rel_dz", "period_model", "period_pixel"},
 	})
 	sindyFits["sindy-reaction-diffusion"] = func(r *Run, show bool, log io.Writer) (*autoencoder.Model, *autoencoder.State, error) {
 		return rdFit(r, nil, show, log)
