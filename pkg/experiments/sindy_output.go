@@ -120,6 +120,10 @@ func AEData[D *lorenzdata.Data | *pendulumimages.Dataset | *reactiondiffusion.Da
 	panic("unreachable")
 }
 
+// TrainCheckpointFile is the name of a SINDy autoencoder's training checkpoint (model and optimizer
+// state, for resuming) in its output directory; the model itself is saved beside it.
+const TrainCheckpointFile = "train.ckpt"
+
 // trainSINDy trains (or resumes from <r.OutDir(name)>/train.ckpt, or loads when finished) one SINDy
 // autoencoder of configuration cfg: what sindy-pendulum and sindy-reaction-diffusion train. hook,
 // when not nil, makes the OnThreshold callback from the model and the checkpoint's path.
@@ -133,7 +137,7 @@ func trainSINDy(name string, r *Run, cfg autoencoder.Config, train, val autoenco
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}
-	opts := autoencoder.TrainOptions{Checkpoint: filepath.Join(dir, "train.ckpt"), Show: show, Log: log, MaxDuration: r.MaxTime}
+	opts := autoencoder.TrainOptions{Checkpoint: filepath.Join(dir, TrainCheckpointFile), Show: show, Log: log, MaxDuration: r.MaxTime}
 	if hook != nil {
 		if opts.OnThreshold, err = hook(m, opts.Checkpoint); err != nil {
 			return nil, nil, err

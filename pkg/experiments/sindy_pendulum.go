@@ -157,7 +157,6 @@ func init() {
 		Data:     pendulumData,
 		Train:    pendulumTrain,
 		Eval:     pendulumEval,
-		// Structure found: the discovered law keeps sin z (z̈ = c sin z); then the paper's rule.
 		// Structure found (issue #21): the law keeps sin z (z̈ = c sin z), among at most 2 active
 		// terms, and fits the encoder's z̈ within 2e-2 (the paper's good model: 2.1e-2).
 		Success: []Check{

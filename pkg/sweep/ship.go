@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/dynlearn/dynlearn/pkg/diskcache"
+	"github.com/dynlearn/dynlearn/pkg/experiments"
 )
 
 // ShipOptions configure Ship.
@@ -63,7 +64,7 @@ func Ship(dir, to string, o ShipOptions) (*Summary, error) {
 	}
 	for _, e := range entries {
 		name := e.Name()
-		if !e.Type().IsRegular() || name == SummaryFile || name == "train.ckpt" || (strings.HasPrefix(name, "seed") && strings.HasSuffix(name, ".ckpt")) {
+		if !e.Type().IsRegular() || name == SummaryFile || name == experiments.TrainCheckpointFile || (strings.HasPrefix(name, "seed") && strings.HasSuffix(name, ".ckpt")) {
 			continue
 		}
 		if err := copyFile(filepath.Join(src, name), filepath.Join(to, name)); err != nil {
